@@ -1,0 +1,48 @@
+#!/bin/sh
+# setup-debian.sh - install every Debian 12 package authmilter needs to build, run and test.
+#
+# Idempotent: packages already installed are skipped, and apt-get is not run at all when
+# nothing is missing. Postfix is preseeded to "No configuration" so that installing it never
+# takes over port 25: the tests run private Postfix instances on loopback.
+set -eu
+
+BUILD_PACKAGES="cmake g++ make pkg-config clang-format
+ libmilter-dev libopendkim-dev libspf2-dev libunbound-dev libpsl-dev publicsuffix
+ libyaml-cpp-dev libsqlite3-dev libpq-dev libssl-dev libxml2-dev zlib1g-dev
+ libgtest-dev libgmock-dev"
+TEST_PACKAGES="postfix unbound swaks postgresql libxml2-utils libmail-dmarc-perl
+ opendkim-tools python3 procps iproute2"
+
+want="$BUILD_PACKAGES"
+[ "${1:-}" = "--with-tests" ] && want="$want $TEST_PACKAGES"
+
+missing=""
+for pkg in $want; do
+    status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
+    case "$status" in
+        "install ok installed") ;;
+        *) missing="$missing $pkg" ;;
+    esac
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+    echo "setup-debian.sh: missing packages:$missing; run as root to install them" >&2
+    exit 1
+fi
+
+echo "setup-debian.sh: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+# Keep package scripts from starting system daemons (postfix, unbound, postgresql) on install.
+policy=/usr/sbin/policy-rc.d
+created_policy=0
+if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' >"$policy"
+    chmod 755 "$policy"
+    created_policy=1
+fi
+trap '[ "$created_policy" = 1 ] && rm -f "$policy"' EXIT
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null

@@ -1,0 +1,56 @@
+// zone_resolver.h - an in-memory Resolver over zone data, for tests and authmilter-check.
+//
+// Names are matched case-insensitively. A name that has any record (of any type) answers NODATA
+// for the types it lacks; an unknown name answers NXDOMAIN. A (name, type) can be told to fail
+// with SERVFAIL or timeout. Counts every lookup so that tests can check the cache and limits.
+// Not thread-safe for writes: fill it before sharing it.
+#pragma once
+
+#include <map>
+#include <mutex>
+#include <string>
+#include <utility>
+
+#include "dns/resolver.h"
+
+namespace authmilter::dns {
+
+enum class RecordType { txt, a, aaaa, mx, ptr, cname };
+
+class ZoneResolver : public Resolver {
+ public:
+  void add_txt(std::string_view name, std::string joined_text);
+  void add_address(std::string_view name, const net::IpAddress& address);
+  void add_mx(std::string_view name, std::uint16_t preference, std::string_view exchange);
+  void add_ptr(std::string_view reverse_name, std::string_view target);
+  // The name exists (answers NODATA) even without records, e.g. an empty non-terminal.
+  void add_name(std::string_view name);
+  // Lookups of (name, type) fail with `outcome` (servfail or timeout).
+  void add_failure(std::string_view name, RecordType type, Outcome outcome);
+
+  TxtAnswer lookup_txt(std::string_view name) override;
+  AddressAnswer lookup_addresses(std::string_view name, net::IpFamily family) override;
+  MxAnswer lookup_mx(std::string_view name) override;
+  NameAnswer lookup_ptr(const net::IpAddress& address) override;
+
+  int lookup_count() const;
+
+ private:
+  struct Node {
+    std::vector<std::string> txt;
+    std::vector<net::IpAddress> addresses;
+    std::vector<MxRecord> mx;
+    std::vector<std::string> ptr;
+    std::map<RecordType, Outcome> failures;
+  };
+
+  template <class Record>
+  Answer<Record> answer(std::string_view name, RecordType type,
+                        std::vector<Record> (*select)(const Node&));
+
+  std::map<std::string, Node> nodes_;
+  mutable std::mutex mutex_;
+  int lookups_ = 0;
+};
+
+}  // namespace authmilter::dns
