@@ -8,8 +8,8 @@ set -eu
 
 BUILD_PACKAGES="cmake g++ make pkg-config clang-format
  libmilter-dev libopendkim-dev libspf2-dev libunbound-dev libpsl-dev publicsuffix
- libyaml-cpp-dev libsqlite3-dev libpq-dev libssl-dev libxml2-dev zlib1g-dev
- libgtest-dev libgmock-dev"
+ libevent-dev libyaml-cpp-dev libsqlite3-dev libpq-dev libssl-dev libxml2-dev zlib1g-dev
+ libgtest-dev libgmock-dev libgmime-3.0-dev"
 TEST_PACKAGES="postfix unbound swaks postgresql libxml2-utils libmail-dmarc-perl
  opendkim-tools python3 procps iproute2"
 

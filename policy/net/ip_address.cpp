@@ -82,6 +82,8 @@ std::optional<CidrBlock> CidrBlock::parse(std::string_view text) {
   if (slash == std::string_view::npos) return block;
   const std::string_view bits = text.substr(slash + 1);
   if (bits.empty() || bits.size() > 3) return std::nullopt;
+  for (char c : bits)
+    if (c < '0' || c > '9') return std::nullopt;  // from_chars alone would accept "-1"
   auto [end, error] = std::from_chars(bits.data(), bits.data() + bits.size(), block.prefix_bits);
   if (error != std::errc() || end != bits.data() + bits.size()) return std::nullopt;
   if (block.prefix_bits > address->bit_length()) return std::nullopt;
