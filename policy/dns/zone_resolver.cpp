@@ -34,7 +34,13 @@ void ZoneResolver::add_ptr(std::string_view reverse_name, std::string_view targe
   nodes_[normalize(reverse_name)].ptr.push_back(normalize(target));
 }
 
-void ZoneResolver::add_name(std::string_view name) { nodes_[normalize(name)]; }
+void ZoneResolver::add_name(std::string_view name) {
+  nodes_[normalize(name)];
+}
+
+void ZoneResolver::add_cname(std::string_view name, std::string_view target) {
+  nodes_[normalize(name)].cname = normalize(target);
+}
 
 void ZoneResolver::add_failure(std::string_view name, RecordType type, Outcome outcome) {
   nodes_[normalize(name)].failures[type] = outcome;
@@ -46,15 +52,25 @@ Answer<Record> ZoneResolver::answer(std::string_view name, RecordType type,
   std::lock_guard lock(mutex_);
   ++lookups_;
   Answer<Record> result;
-  const auto node = nodes_.find(normalize(name));
-  if (node == nodes_.end()) {
-    result.outcome = Outcome::nxdomain;
-    return result;
+  std::string key = normalize(name);
+  for (int hops = 0;; ++hops) {
+    const auto node = nodes_.find(key);
+    if (node == nodes_.end()) {
+      result.outcome = Outcome::nxdomain;
+      return result;
+    }
+    if (auto failure = node->second.failures.find(type); failure != node->second.failures.end()) {
+      result.outcome = failure->second;
+      return result;
+    }
+    if (!node->second.cname || type == RecordType::cname) break;
+    if (hops >= kMaxCnameChain) {  // loop or over-long chain: a resolver gives up with SERVFAIL
+      result.outcome = Outcome::servfail;
+      return result;
+    }
+    key = *node->second.cname;
   }
-  if (auto failure = node->second.failures.find(type); failure != node->second.failures.end()) {
-    result.outcome = failure->second;
-    return result;
-  }
+  const auto node = nodes_.find(key);
   result.records = select(node->second);
   result.outcome = result.records.empty() ? Outcome::nodata : Outcome::ok;
   return result;

@@ -3,11 +3,14 @@
 // Names are matched case-insensitively. A name that has any record (of any type) answers NODATA
 // for the types it lacks; an unknown name answers NXDOMAIN. A (name, type) can be told to fail
 // with SERVFAIL or timeout. Counts every lookup so that tests can check the cache and limits.
+// A name with a CNAME is an alias: lookups of it follow the chain (at most kMaxCnameChain hops,
+// as a recursive resolver would); a longer chain or a loop answers SERVFAIL (RFC 1034 §3.6.2).
 // Not thread-safe for writes: fill it before sharing it.
 #pragma once
 
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -17,6 +20,9 @@ namespace authmilter::dns {
 
 enum class RecordType { txt, a, aaaa, mx, ptr, cname };
 
+// Longest CNAME chain followed before a lookup fails (loops end here too).
+inline constexpr int kMaxCnameChain = 8;
+
 class ZoneResolver : public Resolver {
  public:
   void add_txt(std::string_view name, std::string joined_text);
@@ -25,6 +31,8 @@ class ZoneResolver : public Resolver {
   void add_ptr(std::string_view reverse_name, std::string_view target);
   // The name exists (answers NODATA) even without records, e.g. an empty non-terminal.
   void add_name(std::string_view name);
+  // The name is an alias of target; an empty target (a broken zone) answers NXDOMAIN.
+  void add_cname(std::string_view name, std::string_view target);
   // Lookups of (name, type) fail with `outcome` (servfail or timeout).
   void add_failure(std::string_view name, RecordType type, Outcome outcome);
 
@@ -42,6 +50,7 @@ class ZoneResolver : public Resolver {
     std::vector<MxRecord> mx;
     std::vector<std::string> ptr;
     std::map<RecordType, Outcome> failures;
+    std::optional<std::string> cname;
   };
 
   template <class Record>

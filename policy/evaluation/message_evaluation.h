@@ -1,10 +1,10 @@
 // message_evaluation.h - the per-message pipeline: one method per milter stage.
 //
 // The milter's Session (filter/) and authmilter-check both drive this object, so the daemon and the
-// offline checker cannot disagree. Call order: the constructor (connection facts + MAIL FROM
-// known), recipient()*, header()*, end_of_headers(), body_chunk()*, end_of_message() once.
-// Plain values in, plain values out; no libmilter here. Not thread-safe: one per message.
-// The Checks it is given (resolver, options) must outlive it.
+// offline checker cannot disagree. Call order: the constructor (connection facts + envelope sender
+// known), check_sender() once, recipient()*, header()*, end_of_headers(), body_chunk()*,
+// end_of_message() once. Plain values in, plain values out; no libmilter here. Not thread-safe:
+// one per message. The settings (and the resolver they borrow) must outlive it.
 #pragma once
 
 #include <cstddef>
@@ -14,17 +14,16 @@
 #include <string_view>
 #include <vector>
 
+#include "dkim/dkim_verifier.h"
+#include "evaluation/evaluation_settings.h"
 #include "net/ip_address.h"
+#include "spf/spf.h"
 
 namespace authmilter::evaluation {
 
 // Limits on what one message may make us keep (peer data is untrusted).
 inline constexpr std::size_t kMaxRecipientsKept = 1000;
 inline constexpr std::size_t kMaxAuthResultsHeaders = 100;  // forged AR headers we can delete
-
-struct EvaluationSettings {
-  std::string authserv_id;
-};
 
 // What the SMTP client told us before MAIL FROM.
 struct ConnectionFacts {
@@ -34,8 +33,20 @@ struct ConnectionFacts {
 };
 
 struct Envelope {
-  std::string mail_from;  // without angle brackets; empty = null reverse-path <>
+  std::string mail_from;           // without angle brackets; empty = null reverse-path <>
+  std::string authenticated_user;  // {auth_authen}; empty = not authenticated
   std::vector<std::string> recipients;
+};
+
+// An SMTP answer for a stage: go on, or refuse with a code, enhanced code and text.
+struct StageReply {
+  enum class Kind { proceed, reject, tempfail };
+  Kind kind = Kind::proceed;
+  std::string code;      // "550"
+  std::string enhanced;  // "5.7.23"
+  std::string text;      // one line, no CR/LF
+
+  static StageReply proceed() { return {}; }
 };
 
 // The answer to the MTA and the header edits, computed at end of message.
@@ -45,25 +56,37 @@ struct MessageOutcome {
   // our authserv-id, highest first: delete them in this order (CVE-2022-48521).
   std::vector<int> forged_header_indices;
   bool too_many_forged_headers = false;  // more than kMaxAuthResultsHeaders: reject, cannot clean
+  std::string log_summary;               // one line for the log: every result
 };
 
 class MessageEvaluation {
  public:
   MessageEvaluation(const EvaluationSettings& settings, ConnectionFacts connection,
-                    std::string mail_from);
+                    Envelope envelope);
 
-  void recipient(std::string_view address);
+  // Why checks are skipped for this message ("trusted network", "authenticated"), or empty.
+  const std::string& skip_reason() const { return skip_reason_; }
+
+  void check_sender();  // SPF for MAIL FROM (and HELO when configured); DNS happens here
+  StageReply recipient(std::string_view address);
   void header(std::string_view name, std::string_view value);
   void end_of_headers();
   void body_chunk(std::span<const char> chunk);
   MessageOutcome end_of_message();
 
   const Envelope& envelope() const { return envelope_; }
+  const std::optional<spf::SpfResult>& spf_mail_from() const { return spf_mail_from_; }
 
  private:
+  bool exempt_from_spf_rejection(std::string_view recipient) const;
+
   const EvaluationSettings& settings_;
   ConnectionFacts connection_;
   Envelope envelope_;
+  std::string skip_reason_;
+  std::optional<spf::SpfResult> spf_mail_from_;
+  std::optional<spf::SpfResult> spf_helo_;
+  std::optional<dkim::DkimVerifier> dkim_;  // fed as the message streams by; none when skipped
   int authentication_results_seen_ = 0;
   std::vector<int> forged_header_indices_;
   bool too_many_forged_headers_ = false;

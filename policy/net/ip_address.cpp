@@ -34,7 +34,8 @@ IpAddress IpAddress::from_v4_bytes(const std::uint8_t* bytes) {
 
 IpAddress IpAddress::from_v6_bytes(const std::uint8_t* bytes) {
   static constexpr std::uint8_t kMappedPrefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-  if (std::memcmp(bytes, kMappedPrefix, sizeof kMappedPrefix) == 0) return from_v4_bytes(bytes + 12);
+  if (std::memcmp(bytes, kMappedPrefix, sizeof kMappedPrefix) == 0)
+    return from_v4_bytes(bytes + 12);
   IpAddress address;
   address.family_ = IpFamily::v6;
   std::memcpy(address.bytes_.data(), bytes, 16);

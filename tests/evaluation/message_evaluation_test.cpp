@@ -7,22 +7,24 @@ namespace {
 
 class MessageEvaluationTest : public ::testing::Test {
  protected:
-  EvaluationSettings settings_{"mx.example.net"};
+  MessageEvaluationTest() { settings_.authserv_id = "mx.example.net"; }
 
   MessageEvaluation start() {
     ConnectionFacts connection{net::IpAddress::parse("192.0.2.1"), "client.example", "client"};
-    return MessageEvaluation(settings_, connection, "sender@example.org");
+    return MessageEvaluation(settings_, connection, Envelope{"sender@example.org", "", {}});
   }
+
+  EvaluationSettings settings_;
 };
 
 TEST_F(MessageEvaluationTest, SelectsOnlyOurForgedHeadersHighestFirst) {
   MessageEvaluation message = start();
   message.header("Received", "from somewhere");
-  message.header("Authentication-Results", " MX.Example.NET; spf=pass");            // 1: ours
-  message.header("authentication-results", " other.example; dkim=pass");           // 2: theirs
+  message.header("Authentication-Results", " MX.Example.NET; spf=pass");  // 1: ours
+  message.header("authentication-results", " other.example; dkim=pass");  // 2: theirs
   message.header("Authentication-Results", " (forged)  mx.example.net ;\n\tdkim=pass");  // 3
-  message.header("Authentication-Results", " mx.example.net.evil; spf=pass");     // 4: theirs
-  message.header("X-Authentication-Results", " mx.example.net; spf=pass");        // other field
+  message.header("Authentication-Results", " mx.example.net.evil; spf=pass");  // 4: theirs
+  message.header("X-Authentication-Results", " mx.example.net; spf=pass");     // other field
   message.end_of_headers();
   const MessageOutcome outcome = message.end_of_message();
   EXPECT_EQ(outcome.forged_header_indices, (std::vector<int>{3, 1}));

@@ -1,0 +1,54 @@
+// config.h - the typed configuration of authmilter, as loaded from authmilter.yaml.
+//
+// conf/ fills the plain option structs that the policy/ components define themselves
+// (dns::ResolverOptions, ...); the daemon-only settings live here. Defaults are those of a Postfix
+// MX; conf/authmilter.yaml documents every key. load_config() validates everything it can before
+// the daemon starts (socket syntax, CIDRs, users and paths are checked by the daemon at bind time).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "dkim/dkim_options.h"
+#include "dns/resolver_options.h"
+#include "evaluation/evaluation_settings.h"
+#include "net/ip_address.h"
+#include "socket_spec.h"
+#include "spf/spf.h"
+
+namespace authmilter::conf {
+
+inline constexpr const char* kDefaultConfigPath = "/etc/authmilter/authmilter.yaml";
+
+struct DaemonSettings {
+  SocketSpec socket;            // where libmilter listens
+  unsigned socket_mode = 0660;  // unix sockets: permissions after bind
+  std::string socket_group;     // unix sockets: group after bind (e.g. "postfix"); empty = keep
+  std::string user;             // drop to this user after binding; empty = keep the current user
+  std::string group;            // and this group; empty = the user's primary group
+  std::string pidfile;          // empty = none
+  int listen_backlog = 128;
+  int milter_timeout_seconds = 300;  // libmilter's read/write timeout towards the MTA
+  std::string syslog_facility = "mail";
+};
+
+struct Config {
+  std::string file;  // where it was loaded from, for log lines
+  DaemonSettings daemon;
+  std::string authserv_id;  // RFC 8601 authserv-id; default: this host's name
+  dns::ResolverOptions dns;
+  std::vector<net::CidrBlock> trusted_networks;  // not checked; forged AR still removed
+  bool skip_authenticated = true;                // SMTP AUTH submitters are not checked
+  spf::SpfOptions spf;
+  evaluation::SpfPolicy spf_policy;
+  bool dkim_enabled = true;
+  dkim::DkimOptions dkim;
+};
+
+// Parses and validates the YAML file at path. Errors read "file:line:col: key: message".
+Result<Config> load_config(const std::string& path);
+// The same from text (file is only used in error messages); for tests and --check-config.
+Result<Config> load_config_text(const std::string& text, const std::string& file);
+
+}  // namespace authmilter::conf

@@ -1,0 +1,171 @@
+// config_loader.cpp - YAML text -> Config, one function per section.
+#include <syslog.h>
+#include <unistd.h>
+
+#include <cctype>
+#include <climits>
+#include <fstream>
+#include <sstream>
+
+#include "config.h"
+#include "net/ip_address.h"
+#include "yaml_section.h"
+
+namespace authmilter::conf {
+
+namespace {
+
+constexpr std::size_t kMaxAuthservIdLength = 255;
+
+std::string host_name() {
+  char name[HOST_NAME_MAX + 1] = {};
+  if (gethostname(name, sizeof name - 1) != 0 || name[0] == '\0') return "localhost";
+  return name;
+}
+
+// An authserv-id goes verbatim into every header we write: allow only dot-atom characters.
+bool is_valid_authserv_id(const std::string& id) {
+  if (id.empty() || id.size() > kMaxAuthservIdLength) return false;
+  for (unsigned char c : id) {
+    const bool ok = std::isalnum(c) || c == '.' || c == '-' || c == '_';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+unsigned parse_mode(YamlSection& top) {
+  const std::string text = top.get_string("socket_mode", "0660");
+  if (text.empty() || text.size() > 4 || text.find_first_not_of("01234567") != std::string::npos)
+    top.fail("socket_mode", "expected an octal mode such as 0660");
+  return static_cast<unsigned>(std::stoul(text, nullptr, 8));
+}
+
+DaemonSettings read_daemon(YamlSection& top) {
+  DaemonSettings daemon;
+  const std::string socket = top.get_string("socket", "unix:/run/authmilter/authmilter.sock");
+  std::string why;
+  auto spec = SocketSpec::parse(socket, &why);
+  if (!spec) top.fail("socket", why);
+  daemon.socket = *spec;
+  daemon.socket_mode = parse_mode(top);
+  daemon.socket_group = top.get_string("socket_group", "");
+  daemon.user = top.get_string("user", "authmilter");
+  daemon.group = top.get_string("group", "");
+  daemon.pidfile = top.get_string("pidfile", "");
+  if (!daemon.pidfile.empty() && daemon.pidfile.front() != '/')
+    top.fail("pidfile", "must be an absolute path");
+  daemon.listen_backlog = static_cast<int>(top.get_integer("listen_backlog", 128, 1, 65535));
+  daemon.milter_timeout_seconds = static_cast<int>(top.get_integer("milter_timeout", 300, 1, 3600));
+  daemon.syslog_facility = top.get_string("syslog_facility", "mail");
+  static const char* const kFacilities[] = {"mail",   "daemon", "local0", "local1", "local2",
+                                            "local3", "local4", "local5", "local6", "local7"};
+  bool known = false;
+  for (const char* facility : kFacilities) known = known || daemon.syslog_facility == facility;
+  if (!known) top.fail("syslog_facility", "expected mail, daemon or local0..local7");
+  return daemon;
+}
+
+dns::ResolverOptions read_dns(YamlSection section) {
+  dns::ResolverOptions dns;
+  dns.forwarders = section.get_string_list("resolvers");
+  for (const auto& forwarder : dns.forwarders) {
+    const std::string address = forwarder.substr(0, forwarder.find('@'));
+    if (!net::IpAddress::parse(address))
+      section.fail("resolvers", "'" + forwarder + "' is not an IP address with optional @port");
+  }
+  dns.resolv_conf = section.get_string("resolv_conf", dns.resolv_conf);
+  dns.query_timeout =
+      std::chrono::milliseconds(section.get_integer("timeout_ms", 5000, 100, 60000));
+  dns.trust_anchor_file = section.get_string("trust_anchor_file", "");
+  dns.unblock_local_zones = section.get_string_list("unblock_local_zones");
+  section.check_unknown_keys();
+  return dns;
+}
+
+std::vector<net::CidrBlock> read_networks(YamlSection& section, const std::string& key) {
+  std::vector<net::CidrBlock> networks;
+  for (const auto& text : section.get_string_list(key)) {
+    auto block = net::CidrBlock::parse(text);
+    if (!block) section.fail(key, "'" + text + "' is not an address or CIDR block");
+    networks.push_back(*block);
+  }
+  return networks;
+}
+
+void read_spf(YamlSection section, Config& config) {
+  const std::string engine = section.get_string("engine", "builtin");
+  if (engine == "builtin")
+    config.spf.engine = spf::SpfEngine::builtin;
+  else if (engine == "libspf2")
+    config.spf.engine = spf::SpfEngine::libspf2;
+  else
+    section.fail("engine", "expected builtin or libspf2");
+  config.spf.receiver_host = section.get_string("receiver_host", config.authserv_id);
+  config.spf.default_explanation =
+      section.get_string("default_explanation", config.spf.default_explanation);
+  auto& policy = config.spf_policy;
+  policy.check_helo = section.get_bool("check_helo", policy.check_helo);
+  policy.reject_on_fail = section.get_bool("reject_on_fail", policy.reject_on_fail);
+  const std::string temperror = section.get_string("temperror", "accept");
+  if (temperror == "accept")
+    policy.on_temperror = evaluation::TemperrorAction::accept;
+  else if (temperror == "tempfail")
+    policy.on_temperror = evaluation::TemperrorAction::tempfail;
+  else
+    section.fail("temperror", "expected accept or tempfail");
+  if (section.has("exempt_recipients"))
+    policy.exempt_recipients = section.get_string_list("exempt_recipients");
+  section.check_unknown_keys();
+}
+
+void read_dkim(YamlSection section, Config& config) {
+  config.dkim_enabled = section.get_bool("enabled", true);
+  auto& dkim = config.dkim;
+  dkim.accept_rsa_sha1 = section.get_bool("accept_rsa_sha1", dkim.accept_rsa_sha1);
+  dkim.min_rsa_key_bits = static_cast<unsigned>(
+      section.get_integer("min_rsa_key_bits", dkim.min_rsa_key_bits, 512, 16384));
+  dkim.max_signatures = static_cast<std::size_t>(
+      section.get_integer("max_signatures", static_cast<long>(dkim.max_signatures), 1, 100));
+  section.check_unknown_keys();
+}
+
+Config read_config(const YAML::Node& root, const std::string& file) {
+  YamlSection top(root, file, "");
+  Config config;
+  config.file = file;
+  config.daemon = read_daemon(top);
+  config.authserv_id = top.get_string("authserv_id", "");
+  if (config.authserv_id.empty()) config.authserv_id = host_name();
+  if (!is_valid_authserv_id(config.authserv_id))
+    top.fail("authserv_id", "must be a host name (letters, digits, '.', '-', '_')");
+  config.dns = read_dns(top.section("dns"));
+  config.trusted_networks = read_networks(top, "trusted_networks");
+  config.skip_authenticated = top.get_bool("skip_authenticated", true);
+  read_spf(top.section("spf"), config);
+  read_dkim(top.section("dkim"), config);
+  top.check_unknown_keys();
+  return config;
+}
+
+}  // namespace
+
+Result<Config> load_config_text(const std::string& text, const std::string& file) {
+  try {
+    return read_config(YAML::Load(text), file);
+  } catch (const ConfigError& error) {
+    return Error{error.what()};
+  } catch (const YAML::Exception& error) {
+    return Error{file + ":" + std::to_string(error.mark.line + 1) + ":" +
+                 std::to_string(error.mark.column + 1) + ": " + error.msg};
+  }
+}
+
+Result<Config> load_config(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return Error{path + ": cannot read the configuration file"};
+  std::ostringstream text;
+  text << in.rdbuf();
+  return load_config_text(text.str(), path);
+}
+
+}  // namespace authmilter::conf

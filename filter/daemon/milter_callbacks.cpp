@@ -1,0 +1,237 @@
+#include "daemon/milter_callbacks.h"
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <cstring>
+#include <string>
+
+#include "daemon/log.h"
+#include "daemon/session.h"
+
+namespace authmilter::daemon {
+
+namespace {
+
+// What we ask the MTA for: header changes, quarantine, macros, header values with their leading
+// space. We skip no stage and ask for no no-reply steps (SMFIP_NODATA, SMFIP_NR_*): each of
+// those makes Postfix write two packets back to back without waiting for an answer (e.g. the
+// DATA macros, then the first header), and on a TCP socket its Nagle algorithm then waits for
+// our delayed ACK: 40 ms per message, measured through Postfix. A reply per packet costs
+// microseconds.
+constexpr unsigned long kActions = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE;
+constexpr unsigned long kWantedSteps = SMFIP_HDR_LEADSPC;
+
+Session* session_of(SMFICTX* context) {
+  return static_cast<Session*>(smfi_getpriv(context));
+}
+
+std::string macro(SMFICTX* context, const char* name) {
+  const char* value = smfi_getsymval(context, const_cast<char*>(name));
+  return value != nullptr ? value : "";
+}
+
+std::optional<net::IpAddress> address_of(const sockaddr* address) {
+  if (address == nullptr) return std::nullopt;
+  if (address->sa_family == AF_INET) {
+    const auto* v4 = reinterpret_cast<const sockaddr_in*>(address);
+    return net::IpAddress::from_v4_bytes(reinterpret_cast<const std::uint8_t*>(&v4->sin_addr));
+  }
+  if (address->sa_family == AF_INET6) {
+    const auto* v6 = reinterpret_cast<const sockaddr_in6*>(address);
+    return net::IpAddress::from_v6_bytes(v6->sin6_addr.s6_addr);
+  }
+  return std::nullopt;
+}
+
+std::string strip_angle_brackets(const char* address) {
+  std::string text = address != nullptr ? address : "";
+  if (text.size() >= 2 && text.front() == '<' && text.back() == '>')
+    text = text.substr(1, text.size() - 2);
+  return text;
+}
+
+// libmilter reads '%' in reply text as a format character.
+std::string escape_percent(const std::string& text) {
+  std::string escaped;
+  for (char c : text) {
+    escaped += c;
+    if (c == '%') escaped += '%';
+  }
+  return escaped;
+}
+
+// Turns a policy StageReply into libmilter's status and reply line: the one place that does.
+sfsistat answer(SMFICTX* context, const evaluation::StageReply& reply) {
+  using Kind = evaluation::StageReply::Kind;
+  if (reply.kind == Kind::proceed) return SMFIS_CONTINUE;
+  std::string code = reply.code, enhanced = reply.enhanced, text = escape_percent(reply.text);
+  smfi_setreply(context, code.data(), enhanced.data(), text.data());
+  return reply.kind == Kind::reject ? SMFIS_REJECT : SMFIS_TEMPFAIL;
+}
+
+// Runs a stage; any exception becomes a logged tempfail instead of crossing into libmilter.
+template <class Stage>
+sfsistat guarded(const char* stage_name, Stage&& stage) noexcept {
+  try {
+    return stage();
+  } catch (const std::exception& error) {
+    log_line(LogLevel::error, std::string(stage_name) + ": " + error.what());
+  } catch (...) {
+    log_line(LogLevel::error, std::string(stage_name) + ": unknown error");
+  }
+  return SMFIS_TEMPFAIL;
+}
+
+sfsistat on_negotiate(SMFICTX* context, unsigned long offered_actions, unsigned long offered_steps,
+                      unsigned long, unsigned long, unsigned long* actions, unsigned long* steps,
+                      unsigned long*, unsigned long*) {
+  return guarded("negotiate", [&] {
+    if ((offered_actions & (SMFIF_ADDHDRS | SMFIF_CHGHDRS)) != (SMFIF_ADDHDRS | SMFIF_CHGHDRS)) {
+      log_line(LogLevel::error, "the MTA does not allow adding and changing headers");
+      return SMFIS_REJECT;
+    }
+    *actions = kActions & offered_actions;
+    *steps = kWantedSteps & offered_steps;
+    smfi_setsymlist(context, SMFIM_CONNECT,
+                    const_cast<char*>("{client_addr} {client_name} {daemon_name} {if_addr} j"));
+    smfi_setsymlist(context, SMFIM_ENVFROM, const_cast<char*>("{auth_authen} {i}"));
+    smfi_setsymlist(context, SMFIM_EOM, const_cast<char*>("{i}"));
+    // The context owns the Session until on_close.
+    auto session = std::make_unique<Session>(current_runtime());
+    session->negotiated_steps = *steps;
+    smfi_setpriv(context, session.release());
+    return SMFIS_CONTINUE;
+  });
+}
+
+sfsistat on_connect(SMFICTX* context, char* host_name, _SOCK_ADDR* address) {
+  return guarded("connect", [&] {
+    Session* session = session_of(context);
+    if (session == nullptr) {  // MTA without negotiation (protocol < 6)
+      session = std::make_unique<Session>(current_runtime()).release();
+      smfi_setpriv(context, session);
+    }
+    session->connection.client_address = address_of(address);
+    session->connection.client_name = host_name != nullptr ? host_name : "";
+    return SMFIS_CONTINUE;
+  });
+}
+
+sfsistat on_helo(SMFICTX* context, char* helo) {
+  return guarded("helo", [&] {
+    if (Session* session = session_of(context))
+      session->connection.helo = helo != nullptr ? helo : "";
+    return SMFIS_CONTINUE;
+  });
+}
+
+sfsistat on_envfrom(SMFICTX* context, char** arguments) {
+  return guarded("envfrom", [&] {
+    Session* session = session_of(context);
+    if (session == nullptr) return SMFIS_TEMPFAIL;
+    evaluation::Envelope envelope;
+    envelope.mail_from = strip_angle_brackets(arguments != nullptr ? arguments[0] : nullptr);
+    envelope.authenticated_user = macro(context, "{auth_authen}");
+    session->message.emplace(session->runtime->evaluation, session->connection,
+                             std::move(envelope));
+    session->message->check_sender();
+    return SMFIS_CONTINUE;
+  });
+}
+
+sfsistat on_envrcpt(SMFICTX* context, char** arguments) {
+  return guarded("envrcpt", [&] {
+    Session* session = session_of(context);
+    if (session == nullptr || !session->message) return SMFIS_TEMPFAIL;
+    return answer(context, session->message->recipient(strip_angle_brackets(
+                               arguments != nullptr ? arguments[0] : nullptr)));
+  });
+}
+
+sfsistat on_header(SMFICTX* context, char* name, char* value) {
+  return guarded("header", [&] {
+    Session* session = session_of(context);
+    if (session != nullptr && session->message && name != nullptr && value != nullptr)
+      session->message->header(name, value);
+    return SMFIS_CONTINUE;
+  });
+}
+
+sfsistat on_eoh(SMFICTX* context) {
+  return guarded("eoh", [&] {
+    Session* session = session_of(context);
+    if (session != nullptr && session->message) session->message->end_of_headers();
+    return SMFIS_CONTINUE;
+  });
+}
+
+sfsistat on_body(SMFICTX* context, unsigned char* bytes, size_t length) {
+  return guarded("body", [&] {
+    Session* session = session_of(context);
+    if (session != nullptr && session->message && bytes != nullptr)
+      session->message->body_chunk({reinterpret_cast<const char*>(bytes), length});
+    return SMFIS_CONTINUE;
+  });
+}
+
+sfsistat on_eom(SMFICTX* context) {
+  return guarded("eom", [&] {
+    Session* session = session_of(context);
+    if (session == nullptr || !session->message) return SMFIS_TEMPFAIL;
+    const evaluation::MessageOutcome outcome = session->message->end_of_message();
+    session->message.reset();
+    if (outcome.too_many_forged_headers) {
+      smfi_setreply(context, const_cast<char*>("550"), const_cast<char*>("5.7.1"),
+                    const_cast<char*>("too many Authentication-Results headers"));
+      return SMFIS_REJECT;
+    }
+    for (int index : outcome.forged_header_indices)
+      smfi_chgheader(context, const_cast<char*>("Authentication-Results"), index, nullptr);
+    const std::string value = ((session->negotiated_steps & SMFIP_HDR_LEADSPC) ? " " : "") +
+                              outcome.authentication_results;
+    if (smfi_insheader(context, 0, const_cast<char*>("Authentication-Results"),
+                       const_cast<char*>(value.c_str())) != MI_SUCCESS)
+      log_line(LogLevel::error, "could not insert the Authentication-Results header");
+    log_line(LogLevel::info, macro(context, "i") + ": " + outcome.log_summary);
+    return SMFIS_ACCEPT;
+  });
+}
+
+sfsistat on_abort(SMFICTX* context) {
+  return guarded("abort", [&] {
+    if (Session* session = session_of(context)) session->message.reset();
+    return SMFIS_CONTINUE;
+  });
+}
+
+sfsistat on_close(SMFICTX* context) {
+  return guarded("close", [&] {
+    std::unique_ptr<Session> owned(session_of(context));
+    smfi_setpriv(context, nullptr);
+    return SMFIS_CONTINUE;
+  });
+}
+
+}  // namespace
+
+smfiDesc milter_description() {
+  smfiDesc description{};
+  description.xxfi_name = const_cast<char*>("authmilter");
+  description.xxfi_version = SMFI_VERSION;
+  description.xxfi_flags = kActions;
+  description.xxfi_connect = on_connect;
+  description.xxfi_helo = on_helo;
+  description.xxfi_envfrom = on_envfrom;
+  description.xxfi_envrcpt = on_envrcpt;
+  description.xxfi_header = on_header;
+  description.xxfi_eoh = on_eoh;
+  description.xxfi_body = on_body;
+  description.xxfi_eom = on_eom;
+  description.xxfi_abort = on_abort;
+  description.xxfi_close = on_close;
+  description.xxfi_negotiate = on_negotiate;
+  return description;
+}
+
+}  // namespace authmilter::daemon

@@ -1,0 +1,71 @@
+#include "daemon/runtime.h"
+
+#include <atomic>
+
+#include "daemon/log.h"
+
+namespace authmilter::daemon {
+
+namespace {
+
+std::atomic<std::shared_ptr<const Runtime>>& runtime_slot() {
+  static std::atomic<std::shared_ptr<const Runtime>> slot;
+  return slot;
+}
+
+}  // namespace
+
+Result<std::shared_ptr<const Runtime>> build_runtime(conf::Config config) {
+  auto runtime = std::make_shared<Runtime>();
+  auto resolver = dns::UnboundResolver::create(config.dns);
+  if (!resolver.ok()) return Error{"DNS resolver: " + resolver.error()};
+  runtime->resolver = std::move(*resolver);
+  if (config.dkim_enabled) {
+    auto dkim = dkim::DkimLibrary::create(config.dkim);
+    if (!dkim.ok()) return Error{"DKIM: " + dkim.error()};
+    runtime->dkim = std::move(*dkim);
+  }
+  auto& settings = runtime->evaluation;
+  settings.authserv_id = config.authserv_id;
+  settings.trusted_networks = config.trusted_networks;
+  settings.skip_authenticated = config.skip_authenticated;
+  settings.spf = config.spf;
+  settings.spf_policy = config.spf_policy;
+  settings.resolver = runtime->resolver.get();
+  settings.dkim = runtime->dkim.get();
+  runtime->config = std::move(config);
+  return std::shared_ptr<const Runtime>(std::move(runtime));
+}
+
+std::shared_ptr<const Runtime> current_runtime() {
+  return runtime_slot().load();
+}
+
+void install_runtime(std::shared_ptr<const Runtime> runtime) {
+  runtime_slot().store(std::move(runtime));
+}
+
+void reload_runtime() {
+  const auto running = current_runtime();
+  if (!running) return;
+  auto config = conf::load_config(running->config.file);
+  if (!config.ok()) {
+    log_line(LogLevel::error,
+             "reload failed, keeping the running configuration: " + config.error());
+    return;
+  }
+  const auto& old_daemon = running->config.daemon;
+  if (config->daemon.socket.to_libmilter() != old_daemon.socket.to_libmilter() ||
+      config->daemon.user != old_daemon.user || config->daemon.group != old_daemon.group)
+    log_line(LogLevel::warning, "reload: socket, user and group changes need a restart");
+  auto runtime = build_runtime(std::move(*config));
+  if (!runtime.ok()) {
+    log_line(LogLevel::error,
+             "reload failed, keeping the running configuration: " + runtime.error());
+    return;
+  }
+  install_runtime(std::move(*runtime));
+  log_line(LogLevel::notice, "configuration reloaded from " + running->config.file);
+}
+
+}  // namespace authmilter::daemon

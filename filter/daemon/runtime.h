@@ -1,0 +1,35 @@
+// runtime.h - everything built from one configuration: the config, the shared resolver and the
+// settings each check needs.
+//
+// A connection takes the current Runtime at connect and keeps it until close, so a reload (SIGHUP)
+// never changes the rules in the middle of a transaction; the old Runtime is freed when its last
+// connection ends. current_runtime()/install_runtime() are thread-safe.
+#pragma once
+
+#include <memory>
+
+#include "common/result.h"
+#include "config.h"
+#include "dkim/dkim_library.h"
+#include "dns/unbound_resolver.h"
+#include "evaluation/message_evaluation.h"
+
+namespace authmilter::daemon {
+
+struct Runtime {
+  conf::Config config;
+  std::unique_ptr<dns::UnboundResolver> resolver;
+  std::unique_ptr<dkim::DkimLibrary> dkim;
+  evaluation::EvaluationSettings evaluation;  // borrows resolver and dkim above
+};
+
+Result<std::shared_ptr<const Runtime>> build_runtime(conf::Config config);
+
+std::shared_ptr<const Runtime> current_runtime();
+void install_runtime(std::shared_ptr<const Runtime> runtime);
+
+// Loads the config file again and installs a new Runtime; a bad file is logged and the running
+// Runtime kept. Settings that need a restart (socket, user) are reported, not applied.
+void reload_runtime();
+
+}  // namespace authmilter::daemon

@@ -1,0 +1,120 @@
+// main.cpp - authmilter, the milter daemon: load the config, bind, drop root, serve.
+//
+// Order matters: the config is validated first (nothing is touched on a bad file), the process
+// detaches before any thread exists, the socket is bound and root-only files are opened while
+// still root, then privileges are dropped for good before the first connection is served.
+#include <libmilter/mfapi.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sysexits.h>
+
+#include <cstdio>
+#include <cstdlib>
+
+#include "daemon/background.h"
+#include "daemon/command_line.h"
+#include "daemon/log.h"
+#include "daemon/milter_callbacks.h"
+#include "daemon/milter_socket.h"
+#include "daemon/pidfile.h"
+#include "daemon/privileges.h"
+#include "daemon/runtime.h"
+
+namespace authmilter::daemon {
+namespace {
+
+int fail(const std::string& message, int exit_code) {
+  log_line(LogLevel::error, message);
+  return exit_code;
+}
+
+Status register_milter(const conf::DaemonSettings& settings) {
+  static smfiDesc description = milter_description();
+  static std::string connection;  // libmilter keeps the pointer
+  connection = settings.socket.to_libmilter();
+  if (smfi_register(description) != MI_SUCCESS) return Error{"smfi_register failed"};
+  if (smfi_setconn(connection.data()) != MI_SUCCESS) return Error{"smfi_setconn failed"};
+  smfi_settimeout(settings.milter_timeout_seconds);
+  smfi_setbacklog(settings.listen_backlog);
+  return Ok{};
+}
+
+// libmilter's signal thread sigwait()s for these; every thread we start before smfi_main() (the
+// resolver's) must inherit them blocked, or a SIGHUP/SIGTERM would kill the process outright.
+void block_milter_signals() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGHUP);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+}
+
+int serve(conf::Config config, bool foreground) {
+  open_log(config.daemon.syslog_facility, foreground);
+  const conf::DaemonSettings settings = config.daemon;
+  auto run_as = resolve_user(settings.user, settings.group);
+  if (!run_as.ok()) return fail("config " + config.file + ": " + run_as.error(), EX_CONFIG);
+  if (!foreground) {
+    if (auto detached = run_in_background(); !detached.ok())
+      return fail(detached.error(), EX_OSERR);
+  }
+  if (auto registered = register_milter(settings); !registered.ok())
+    return fail(registered.error(), EX_SOFTWARE);
+  gid_t socket_gid = run_as->gid;
+  if (!settings.socket_group.empty()) {
+    auto group = resolve_user("", settings.socket_group);
+    if (!group.ok()) return fail(group.error(), EX_CONFIG);
+    socket_gid = group->gid;
+  }
+  const SocketOwnership ownership{settings.socket_mode, run_as->uid, socket_gid};
+  if (auto opened = open_milter_socket(settings.socket, ownership); !opened.ok())
+    return fail(opened.error(), EX_UNAVAILABLE);
+  if (auto written = write_pidfile(settings.pidfile, run_as->uid, run_as->gid); !written.ok())
+    return fail(written.error(), EX_CANTCREAT);
+  block_milter_signals();
+  auto runtime = build_runtime(std::move(config));
+  if (!runtime.ok()) return fail(runtime.error(), EX_UNAVAILABLE);
+  install_runtime(std::move(*runtime));
+  if (auto dropped = drop_privileges(*run_as); !dropped.ok())
+    return fail("cannot drop privileges: " + dropped.error(), EX_NOPERM);
+  if (geteuid() == 0)
+    log_line(LogLevel::warning, "running as root: set 'user:' in the configuration");
+  log_line(LogLevel::notice, std::string("authmilter ") + AUTHMILTER_VERSION + " listening on " +
+                                 settings.socket.to_libmilter());
+  const int status = smfi_main();
+  remove_pidfile(settings.pidfile);
+  log_line(LogLevel::notice, "authmilter stopped");
+  install_runtime(nullptr);
+  return status == MI_SUCCESS ? EXIT_SUCCESS : EX_SOFTWARE;
+}
+
+}  // namespace
+}  // namespace authmilter::daemon
+
+int main(int argc, char** argv) {
+  using namespace authmilter;
+  const auto line = daemon::parse_command_line(argc, argv, conf::kDefaultConfigPath);
+  if (!line.error.empty()) {
+    std::fprintf(stderr, "authmilter: %s\n%s", line.error.c_str(), daemon::usage_text());
+    return EX_USAGE;
+  }
+  if (line.show_help) {
+    std::fputs(daemon::usage_text(), stdout);
+    return EXIT_SUCCESS;
+  }
+  if (line.show_version) {
+    std::printf("authmilter %s\n", AUTHMILTER_VERSION);
+    return EXIT_SUCCESS;
+  }
+  auto config = conf::load_config(line.config_path);
+  if (!config.ok()) {
+    std::fprintf(stderr, "authmilter: %s\n", config.error().c_str());
+    return EX_CONFIG;
+  }
+  if (line.check_config) {
+    std::printf("%s: configuration OK\n", line.config_path.c_str());
+    return EXIT_SUCCESS;
+  }
+  return daemon::serve(std::move(*config), line.foreground);
+}

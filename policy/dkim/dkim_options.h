@@ -1,0 +1,27 @@
+// dkim_options.h - what a DKIM verifier accepts and how much work one message may cost.
+//
+// Plain values, filled by conf/ from YAML; defaults follow RFC 8301. Shared read-only by every
+// verifier created from one DkimLibrary.
+#pragma once
+
+#include <cstddef>
+
+namespace authmilter::dkim {
+
+// RFC 8301 §3.2: verifiers MUST NOT consider signatures with RSA keys under 1024 bits valid.
+inline constexpr unsigned kRfc8301MinRsaKeyBits = 1024;
+// Work bound: signatures verified per message. RFC 6376 §6.1 lets verifiers limit the number of
+// signatures they try; 10 covers real mail (mailing lists add 2 or 3).
+inline constexpr std::size_t kDefaultMaxSignatures = 10;
+// A DKIM-Signature field longer than this is not parsed at all (permerror). Real ones are under
+// 2 KiB even with z= copies; RFC 5322 §2.1.1 caps a line at 998 characters, folding aside.
+inline constexpr std::size_t kDefaultMaxSignatureHeaderLength = 16 * 1024;
+
+struct DkimOptions {
+  bool accept_rsa_sha1 = false;  // RFC 8301 §3.1: verifiers MUST NOT consider rsa-sha1 valid
+  unsigned min_rsa_key_bits = kRfc8301MinRsaKeyBits;
+  std::size_t max_signatures = kDefaultMaxSignatures;  // beyond: not verified, code policy
+  std::size_t max_signature_header_length = kDefaultMaxSignatureHeaderLength;  // beyond: permerror
+};
+
+}  // namespace authmilter::dkim

@@ -1,0 +1,34 @@
+// resolver_options.h - how the shared caching resolver (UnboundResolver) is set up.
+//
+// A plain struct defined here and filled by conf/ from the YAML `dns:` section, so that policy/
+// stays free of configuration code. Every field has a working default: an empty struct gives a
+// resolver that forwards to the servers in /etc/resolv.conf with a 5 s per-query timeout.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+namespace authmilter::dns {
+
+// Upper bound on query_timeout: a milter answer must not wait longer than an SMTP client does
+// for the end-of-data reply (RFC 5321 §4.5.3.2.6 gives the client 10 minutes; we stay far below).
+inline constexpr std::chrono::milliseconds kMaxQueryTimeout{60000};
+
+struct ResolverOptions {
+  // Upstream servers as "address" or "address@port": "127.0.0.1@5353", "::1", "192.0.2.53@53".
+  // Empty: use the nameserver lines of resolv_conf.
+  std::vector<std::string> forwarders;
+  std::string resolv_conf = "/etc/resolv.conf";
+  // Per query, from the moment it is sent; 1 ms .. kMaxQueryTimeout.
+  std::chrono::milliseconds query_timeout{5000};
+  // Optional DNSSEC trust anchor file (zone-file format DS/DNSKEY); when set, answers are
+  // validated and Answer::dnssec_secure is meaningful, and bogus answers become SERVFAIL.
+  std::string trust_anchor_file;
+  // Built-in local zones to drop, e.g. "test.", "invalid.", "2.0.192.in-addr.arpa.":
+  // libunbound answers NXDOMAIN for reserved names (RFC 6761, RFC 6303) without asking anyone,
+  // which hides test zones served by a local DNS server.
+  std::vector<std::string> unblock_local_zones;
+};
+
+}  // namespace authmilter::dns

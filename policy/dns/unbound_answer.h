@@ -1,0 +1,24 @@
+// unbound_answer.h - turning a finished libunbound query into the Resolver's Answer types.
+//
+// Outcome mapping: no answer before the deadline -> timeout; a libunbound error, a DNSSEC
+// bogus answer, or an RCODE other than NOERROR/NXDOMAIN (SERVFAIL, REFUSED, FORMERR, ...) ->
+// servfail; RCODE NXDOMAIN -> nxdomain; NOERROR without records of the asked type -> nodata.
+// ub_result::secure becomes dnssec_secure (also for proven NXDOMAIN/NODATA).
+// Records: at most kMaxRecordsPerAnswer, TXT joined and cut at kMaxTxtLength, names lower-case
+// without trailing dot; a cut sets `truncated`. RDATA that breaks the wire format makes the
+// whole answer servfail (it cannot be trusted); a record whose name cannot be rendered as text
+// (see wire_rdata.h) is dropped and also sets `truncated`; if no record is left -> nodata.
+// Pure functions over the completion; thread-safe.
+#pragma once
+
+#include "dns/resolver.h"
+#include "dns/unbound_query_loop.h"
+
+namespace authmilter::dns {
+
+TxtAnswer to_txt_answer(const QueryCompletion& completion);
+AddressAnswer to_address_answer(const QueryCompletion& completion, net::IpFamily family);
+MxAnswer to_mx_answer(const QueryCompletion& completion);
+NameAnswer to_name_answer(const QueryCompletion& completion);
+
+}  // namespace authmilter::dns

@@ -1,0 +1,56 @@
+// unbound_resolver.h - the production Resolver: one shared, caching libunbound context.
+//
+// One UnboundResolver serves the whole daemon: every milter thread calls it at once. It keeps
+// a single ub_ctx, so libunbound's cache (which honours record TTLs) is shared by SPF, DKIM and
+// DMARC; a repeated lookup within the TTL is answered without a query. Each lookup waits at
+// most ResolverOptions::query_timeout and then answers Outcome::timeout (the query is
+// cancelled); see unbound_query_loop.h for the threading and ownership design and
+// unbound_answer.h for how answers map onto Outcome and the record bounds.
+//
+// A name that cannot exist in the DNS (empty label, label over 63 octets, name over 255
+// octets; RFC 1035 §2.3.4) answers NXDOMAIN without a query.
+//
+// Lifetime: create() at start-up (after daemonizing, before dropping privileges if the trust
+// anchor or resolv.conf need them); destroy it only after every lookup has returned. The
+// destructor stops the background threads. Errors from create() name the option at fault.
+#pragma once
+
+#include <memory>
+#include <string_view>
+
+#include "common/result.h"
+#include "dns/pending_lookup.h"
+#include "dns/resolver.h"
+#include "dns/resolver_options.h"
+#include "dns/unbound_query_loop.h"
+
+namespace authmilter::dns {
+
+class UnboundResolver : public Resolver {
+  struct Key {};  // lets create() use make_unique with a constructor nobody else can call
+
+ public:
+  static Result<std::unique_ptr<UnboundResolver>> create(const ResolverOptions& options);
+  UnboundResolver(Key, std::unique_ptr<UnboundQueryLoop> loop, std::chrono::milliseconds timeout);
+
+  TxtAnswer lookup_txt(std::string_view name) override;
+  AddressAnswer lookup_addresses(std::string_view name, net::IpFamily family) override;
+  MxAnswer lookup_mx(std::string_view name) override;
+  NameAnswer lookup_ptr(const net::IpAddress& address) override;
+
+  // Asynchronous forms: the query is sent now, get() collects the answer.
+  PendingLookup<TxtAnswer> start_txt(std::string_view name);
+  PendingLookup<AddressAnswer> start_addresses(std::string_view name, net::IpFamily family);
+  PendingLookup<MxAnswer> start_mx(std::string_view name);
+  PendingLookup<NameAnswer> start_ptr(const net::IpAddress& address);
+
+ private:
+  template <class AnswerType>
+  PendingLookup<AnswerType> start(std::string_view name, int rrtype,
+                                  typename PendingLookup<AnswerType>::Convert convert);
+
+  std::unique_ptr<UnboundQueryLoop> loop_;
+  std::chrono::milliseconds timeout_;
+};
+
+}  // namespace authmilter::dns

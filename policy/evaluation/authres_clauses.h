@@ -1,0 +1,22 @@
+// authres_clauses.h - each check's result as an Authentication-Results resinfo (RFC 8601 §2.7).
+//
+// Pure conversions; format_authres() does the quoting and sanitizing of whatever came from the
+// wire, so these may pass domains and reasons through as they are.
+#pragma once
+
+#include <vector>
+
+#include "authres/authres.h"
+#include "dkim/dkim_result.h"
+#include "spf/spf.h"
+
+namespace authmilter::evaluation {
+
+// spf=<result> (<reason>) smtp.mailfrom=<domain> | smtp.helo=<helo>
+authres::MethodResult spf_clause(const spf::SpfResult& result);
+
+// One dkim=<result> (<reason>) header.d= header.i= header.s= header.a= header.b= per signature
+// (RFC 6008 header.b tells signatures of one domain apart); dkim=none when there is none.
+std::vector<authres::MethodResult> dkim_clauses(const std::vector<dkim::DkimResult>& results);
+
+}  // namespace authmilter::evaluation

@@ -1,0 +1,41 @@
+// evaluation_settings.h - what MessageEvaluation needs from the configuration and the process.
+//
+// Filled by conf/ (the options) and by the daemon or authmilter-check (the shared resolver). The
+// resolver is borrowed: it must outlive every MessageEvaluation built from these settings.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "dkim/dkim_library.h"
+#include "dns/resolver.h"
+#include "net/ip_address.h"
+#include "spf/spf.h"
+
+namespace authmilter::evaluation {
+
+enum class TemperrorAction { accept, tempfail };
+
+// What to do with SPF results at RCPT TO (RFC 7208 §8.4: rejecting `fail` is the receiver's
+// choice).
+struct SpfPolicy {
+  bool check_helo = false;      // also check the HELO identity and report it (smtp.helo)
+  bool reject_on_fail = false;  // 550 5.7.23 at RCPT TO
+  TemperrorAction on_temperror = TemperrorAction::accept;  // tempfail = 451 4.7.24 at RCPT TO
+  // Recipients never refused for SPF: local parts ("postmaster") or whole addresses.
+  std::vector<std::string> exempt_recipients = {"postmaster", "abuse"};
+};
+
+struct EvaluationSettings {
+  std::string authserv_id;
+  // Clients whose mail is not checked (still stripped of forged AR headers): the MTA's own
+  // submission hosts, internal relays.
+  std::vector<net::CidrBlock> trusted_networks;
+  bool skip_authenticated = true;  // SMTP AUTH submitters ({auth_authen} set) are not checked
+  spf::SpfOptions spf;
+  SpfPolicy spf_policy;
+  dns::Resolver* resolver = nullptr;        // borrowed, shared, thread-safe
+  const dkim::DkimLibrary* dkim = nullptr;  // borrowed, shared; null = DKIM not checked
+};
+
+}  // namespace authmilter::evaluation

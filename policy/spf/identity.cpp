@@ -1,0 +1,54 @@
+#include "spf/identity.h"
+
+#include <string_view>
+
+#include "spf/domain_name.h"
+
+namespace authmilter::spf {
+
+namespace {
+
+constexpr std::string_view kDefaultLocalPart = "postmaster";  // RFC 7208 §4.3
+
+SpfIdentity finish(SpfScope scope, std::string_view local_part, std::string_view domain) {
+  SpfIdentity identity;
+  identity.scope = scope;
+  if (!domain.empty() && domain.back() == '.') domain.remove_suffix(1);
+  identity.local_part =
+      local_part.empty() ? std::string(kDefaultLocalPart) : std::string(local_part);
+  identity.domain = std::string(domain);
+  identity.sender = identity.local_part + "@" + identity.domain;
+  if (identity.sender.size() > kMaxSenderLength) {
+    identity.problem = "identity longer than " + std::to_string(kMaxSenderLength) + " octets";
+    identity.sender.clear();
+    identity.local_part.clear();
+    return identity;
+  }
+  identity.valid = is_valid_identity_domain(identity.domain);
+  if (!identity.valid) identity.problem = "'" + identity.domain + "' is not a valid domain name";
+  return identity;
+}
+
+}  // namespace
+
+SpfIdentity make_mail_from_identity(const SpfQuery& query) {
+  std::string_view path = query.mail_from;
+  if (path.size() >= 2 && path.front() == '<' && path.back() == '>') {
+    path.remove_prefix(1);
+    path.remove_suffix(1);
+  }
+  if (path.empty()) {
+    // Null reverse path: the MAIL FROM identity is postmaster@<HELO> (RFC 7208 §2.4).
+    SpfIdentity identity = finish(SpfScope::mailfrom, {}, query.helo);
+    return identity;
+  }
+  const std::size_t at = path.rfind('@');
+  if (at == std::string_view::npos) return finish(SpfScope::mailfrom, {}, path);
+  return finish(SpfScope::mailfrom, path.substr(0, at), path.substr(at + 1));
+}
+
+SpfIdentity make_helo_identity(const SpfQuery& query) {
+  return finish(SpfScope::helo, {}, query.helo);
+}
+
+}  // namespace authmilter::spf

@@ -1,0 +1,220 @@
+"""harness - the integration test harness: real unbound, real authmilter, real Postfix on loopback.
+
+Purpose: one import for test modules. Re-exports the pieces (DnsServer, Milter, MilterSocket,
+Postfix) and adds what tests share: the per-module Environment, message construction, and
+header-section parsing for Authentication-Results checks (RFC 8601).
+
+Call order in a test module:
+    ENV = harness.Environment("name")          # module global
+    def setUpModule(): ENV.start(zones=..., milter_listeners=...)   # unbound + Postfix, once
+    class T(harness.MilterTestCase): socket_kind = "inet"          # authmilter per class
+Every server is registered for cleanup (unittest.addModuleCleanup / addClassCleanup) before it
+is started, so it is stopped even when a later start or a test fails. Logs of every running
+server are registered in LOGS; the runner (run_tests.py) prints them under a failing test.
+
+Configuration comes from the environment: AUTHMILTER_BUILD_DIR (the CMake build directory, where
+filter/authmilter is) and AUTHMILTER_SOURCE_DIR (the source tree, for contrib/postfix).
+"""
+
+import os
+import shutil
+import tempfile
+import unittest
+import uuid
+
+import postfix_instance  # noqa: F401  (re-exported)
+from dns_server import DnsServer  # noqa: F401
+from milter_process import Milter, MilterSocket  # noqa: F401
+from postfix_instance import Postfix, RECIPIENT_DOMAIN  # noqa: F401
+from processes import free_port
+
+AUTHSERV_ID = "mx.test"
+RECIPIENT = f"rcpt@{RECIPIENT_DOMAIN}"
+MAX_HEADER_FIELDS = 1000  # bound on what header_fields() parses from a delivered message
+LOGS = {}  # name -> log path of every server currently running, for failure output
+RUNNING = []  # everything started and not yet stopped; run_tests.py stops it on SIGTERM/SIGINT
+
+
+def stop_everything():
+    """Last-resort cleanup (the runner was interrupted): stop all that is still running."""
+    while RUNNING:
+        try:
+            RUNNING.pop().stop()
+        except Exception as error:  # keep stopping the rest
+            print(f"cleanup: {error}")
+
+
+def source_dir():
+    default = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+    return os.environ.get("AUTHMILTER_SOURCE_DIR", default)
+
+
+def build_dir():
+    value = os.environ.get("AUTHMILTER_BUILD_DIR")
+    if not value:
+        raise RuntimeError("AUTHMILTER_BUILD_DIR is not set (run-integration.sh sets it)")
+    return value
+
+
+class Environment:
+    """unbound + Postfix for one test module, and the milter sockets Postfix points at."""
+
+    def __init__(self, name):
+        self.name = name
+        self.workdir = None
+        self.dns = None
+        self.postfix = None
+        self.inet_socket = None
+        self.unix_socket = None
+
+    def start(self, zones=None, silent_zones=(), listeners=None):
+        self.workdir = tempfile.mkdtemp(prefix=f"authmilter-it-{self.name}-")
+        unittest.addModuleCleanup(self.stop)
+        RUNNING.append(self)
+        self.inet_socket = MilterSocket.inet(free_port())
+        self.unix_socket = MilterSocket.unix(os.path.join(self.workdir, "milter", "milter.sock"))
+        os.makedirs(os.path.dirname(self.unix_socket.path), exist_ok=True)
+        os.chmod(self.workdir, 0o755)
+        os.chmod(os.path.dirname(self.unix_socket.path), 0o755)
+        self.dns = DnsServer(self.workdir, zones, silent_zones)
+        LOGS["unbound"] = self.dns.log_path
+        self.dns.start()
+        all_listeners = {
+            "nomilter": {"smtpd_milters": ""},
+            "unix": {"smtpd_milters": self.unix_socket.postfix},
+        }
+        all_listeners.update(listeners or {})
+        self.postfix = Postfix(self.workdir, source_dir(), self.inet_socket.postfix, all_listeners)
+        LOGS["maillog"] = self.postfix.maillog_path
+        self.postfix.start()
+        return self
+
+    def milter(self, kind="inet", extra_config=""):
+        """A Milter (not yet started) on the socket the given listener points at."""
+        sock = self.inet_socket if kind == "inet" else self.unix_socket
+        workdir = tempfile.mkdtemp(prefix="milter-", dir=self.workdir)
+        return Milter(
+            build_dir(), source_dir(), workdir, sock, self.dns.port, AUTHSERV_ID, extra_config
+        )
+
+    def stop(self):
+        if self in RUNNING:
+            RUNNING.remove(self)
+        LOGS.pop("maillog", None)
+        LOGS.pop("unbound", None)
+        try:
+            if self.postfix is not None:
+                self.postfix.stop()
+        finally:
+            if self.dns is not None:
+                self.dns.stop()
+            if self.workdir and not os.environ.get("AUTHMILTER_KEEP_TMP"):
+                shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+class MilterTestCase(unittest.TestCase):
+    """A test class with its own authmilter, started once for the class (socket_kind)."""
+
+    env = None  # set by the module: its Environment
+    socket_kind = "inet"
+    milter = None
+
+    @classmethod
+    def setUpClass(cls):
+        cls.milter = cls.env.milter(cls.socket_kind)
+        cls.addClassCleanup(cls._stop_milter)
+        RUNNING.append(cls.milter)
+        LOGS["authmilter"] = cls.milter.log_path
+        cls.milter.start()
+
+    @classmethod
+    def _stop_milter(cls):
+        LOGS.pop("authmilter", None)
+        if cls.milter in RUNNING:
+            RUNNING.remove(cls.milter)
+        cls.milter.stop()
+
+    def send_and_receive(self, message, listener="main", mail_from="sender@example.org", **kw):
+        """Sends message; asserts it was accepted; returns the delivered bytes."""
+        result = self.env.postfix.send(mail_from, RECIPIENT, message, listener=listener, **kw)
+        self.assertTrue(result.accepted, f"not accepted: {result}")
+        return self.env.postfix.wait_delivered(result.queue_id)
+
+
+def make_message(subject, extra_headers=(), body="Test body.\n", sender="sender@example.org"):
+    """An RFC 5322 message; extra_headers (name, value) pairs come first, in the given order."""
+    lines = [f"{name}: {value}" for name, value in extra_headers]
+    lines += [
+        f"From: <{sender}>",
+        f"To: <{RECIPIENT}>",
+        f"Subject: {subject}",
+        "Date: Thu, 26 Nov 2026 12:00:00 +0000",
+        f"Message-ID: <{uuid.uuid4().hex}@harness.test>",
+        "",
+        body,
+    ]
+    return "\r\n".join(lines).encode("utf-8")
+
+
+def header_fields(message):
+    """(name, unfolded value) for each field of the header section, in order."""
+    head = message.replace(b"\r\n", b"\n").split(b"\n\n", 1)[0].decode("utf-8", "replace")
+    fields = []
+    for line in head.split("\n"):
+        if line[:1] in (" ", "\t") and fields:
+            fields[-1][1] += " " + line.strip()
+        elif ":" in line:
+            name, value = line.split(":", 1)
+            fields.append([name.strip(), value.strip()])
+        if len(fields) > MAX_HEADER_FIELDS:
+            raise ValueError("too many header fields")
+    return [tuple(field) for field in fields]
+
+
+def strip_comments(text):
+    """Removes RFC 5322 comments (nested, with quoted-pairs) outside quoted strings."""
+    out, depth, quoted, i = [], 0, False, 0
+    while i < len(text):
+        char = text[i]
+        if char == "\\" and (depth or quoted):
+            if not depth:
+                out.append(text[i : i + 2])
+            i += 2
+            continue
+        if char == '"' and not depth:
+            quoted = not quoted
+        elif char == "(" and not quoted:
+            depth += 1
+        elif char == ")" and depth:
+            depth -= 1
+            out.append(" ")
+            i += 1
+            continue
+        if not depth:
+            out.append(char)
+        i += 1
+    return "".join(out)
+
+
+def authserv_id(value):
+    """The authserv-id of an Authentication-Results value (RFC 8601 section 2.2), lowercased."""
+    head = strip_comments(value).split(";", 1)[0].strip()
+    token = head.split()[0] if head.split() else ""
+    return token.strip('"').lower()
+
+
+def auth_results(message, our_id=AUTHSERV_ID):
+    """[(index, value)] of Authentication-Results fields with authserv-id our_id."""
+    return [
+        (index, value)
+        for index, (name, value) in enumerate(header_fields(message))
+        if name.lower() == "authentication-results" and authserv_id(value) == our_id.lower()
+    ]
+
+
+def field_index(message, name, contains=""):
+    """Index of the first header field called name whose value contains the given text."""
+    for index, (field, value) in enumerate(header_fields(message)):
+        if field.lower() == name.lower() and contains in value:
+            return index
+    return None

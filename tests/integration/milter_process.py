@@ -1,0 +1,139 @@
+"""milter_process - the real authmilter daemon, configured for one test class.
+
+Purpose: write an authmilter configuration (ONE function, milter_config_yaml, so that a change of
+the daemon's schema is a change in one place), validate it with --check-config, start
+`authmilter --foreground --config FILE` with its stderr in a log file, wait until its socket
+accepts, and stop it with SIGTERM, checking that it exits cleanly.
+
+Contract:
+  MilterSocket.inet(port) / MilterSocket.unix(path): one socket in both spellings, `milter`
+      (authmilter's libmilter form) and `postfix` (the smtpd_milters form).
+  Milter(build_dir, source_dir, workdir, socket, dns_port, authserv_id).start() ... stop()
+      The store section is written only if conf/authmilter.yaml documents a `store:` key (the
+      daemon rejects unknown keys, and the store is being added to its schema).
+      start() raises with the log if the binary is missing, --check-config rejects the file, the
+      daemon exits early, or the socket does not accept within START_TIMEOUT. stop() raises if
+      the exit status is not 0. log_text() for failure messages.
+"""
+
+import dataclasses
+import os
+
+from processes import Daemon, run_checked, tail, tcp_accepts, unix_accepts, wait_until
+
+START_TIMEOUT = 15.0
+DNS_TIMEOUT_MS = 2000
+
+
+@dataclasses.dataclass(frozen=True)
+class MilterSocket:
+    milter: str  # authmilter/libmilter spelling: inet:PORT@127.0.0.1 or unix:/path
+    postfix: str  # Postfix smtpd_milters spelling: inet:127.0.0.1:PORT or unix:/path
+    port: int = 0
+    path: str = ""
+
+    @staticmethod
+    def inet(port):
+        return MilterSocket(f"inet:{port}@127.0.0.1", f"inet:127.0.0.1:{port}", port=port)
+
+    @staticmethod
+    def unix(path):
+        return MilterSocket(f"unix:{path}", f"unix:{path}", path=path)
+
+    def accepts(self):
+        return tcp_accepts(self.port) if self.port else unix_accepts(self.path)
+
+
+def yaml_string(value):
+    # JSON string syntax is valid YAML double-quoted syntax.
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{escaped}"'
+
+
+def schema_has_store(source_dir):
+    # The daemon rejects unknown keys; its annotated example documents every key it knows.
+    try:
+        with open(os.path.join(source_dir, "conf", "authmilter.yaml")) as handle:
+            return any(line.startswith("store:") for line in handle)
+    except OSError:
+        return True
+
+
+def milter_config_yaml(sock, workdir, dns_port, authserv_id, extra="", with_store=True):
+    """The one place that knows authmilter's configuration schema."""
+    lines = [
+        f"socket: {yaml_string(sock.milter)}",
+        'socket_mode: "0666"',
+        'user: ""',
+        f"pidfile: {yaml_string(os.path.join(workdir, 'authmilter.pid'))}",
+        f"authserv_id: {yaml_string(authserv_id)}",
+        "dns:",
+        f"  resolvers: [{yaml_string(f'127.0.0.1@{dns_port}')}]",
+        f"  timeout_ms: {DNS_TIMEOUT_MS}",
+        '  unblock_local_zones: ["test."]',
+    ]
+    if with_store:
+        lines += [
+            "store:",
+            f"  url: {yaml_string('sqlite://' + os.path.join(workdir, 'records.db'))}",
+        ]
+    return "\n".join(lines) + "\n" + extra
+
+
+def binary_path(build_dir):
+    return os.path.join(build_dir, "filter", "authmilter")
+
+
+class Milter:
+    def __init__(self, build_dir, source_dir, workdir, sock, dns_port, authserv_id, extra=""):
+        self.binary = binary_path(build_dir)
+        self.workdir = workdir
+        os.makedirs(workdir, exist_ok=True)
+        self.socket = sock
+        self.config_path = os.path.join(workdir, "authmilter.yaml")
+        self.log_path = os.path.join(workdir, "authmilter.log")
+        self.config_text = milter_config_yaml(
+            sock, workdir, dns_port, authserv_id, extra, schema_has_store(source_dir)
+        )
+        self._daemon = None
+
+    def start(self):
+        if not os.access(self.binary, os.X_OK):
+            raise RuntimeError(
+                f"authmilter binary not found at {self.binary}: build the 'authmilter' target"
+            )
+        with open(self.config_path, "w") as handle:
+            handle.write(self.config_text)
+        run_checked(
+            [self.binary, "--check-config", "--config", self.config_path],
+            f"authmilter --check-config on\n{self.config_text}",
+        )
+        self._daemon = Daemon(
+            [self.binary, "--foreground", "--config", self.config_path], self.log_path, "authmilter"
+        )
+        wait_until(self._ready, START_TIMEOUT, f"authmilter socket {self.socket.milter}")
+        return self
+
+    def _ready(self):
+        self._daemon.check_running()
+        return self.socket.accepts()
+
+    def running(self):
+        return self._daemon is not None and self._daemon.running()
+
+    def stop(self):
+        """Stops the daemon with SIGTERM; raises unless it exits with status 0."""
+        if self._daemon is None:
+            return None
+        daemon, self._daemon = self._daemon, None
+        status = daemon.stop()
+        if status != 0:
+            raise RuntimeError(
+                f"authmilter exited with status {status} on SIGTERM; log:\n{daemon.log_text()}"
+            )
+        return status
+
+    def log_text(self):
+        if self._daemon is not None:
+            return self._daemon.log_text()
+        return tail(self.log_path)

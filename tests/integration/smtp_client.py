@@ -1,0 +1,127 @@
+"""smtp_client - send one message over SMTP and report the server's reply at every stage.
+
+Purpose: tests assert on what Postfix answered (and so on what authmilter decided) at each
+stage, not merely on "it worked". Uses smtplib only.
+
+Contract: send(port, mail_from, rcpts, message, helo, xclient) connects to 127.0.0.1:port,
+optionally sends XCLIENT (Postfix smtpd_authorized_xclient_hosts) to claim another client
+address/name/HELO, then EHLO, MAIL, RCPT (each), DATA. It stops at the first refusal and returns
+a SendResult: one Reply per stage reached, queue_id from "250 ... queued as ID" (or None), and
+elapsed seconds from connect to the DATA reply. A dropped connection is recorded as stage
+"disconnect" with code 0, never raised, so a test can assert on it.
+"""
+
+import dataclasses
+import re
+import smtplib
+import time
+
+SMTP_TIMEOUT = 30.0
+QUEUED_RE = re.compile(rb"queued as ([0-9A-Za-z]+)")
+
+
+@dataclasses.dataclass
+class Reply:
+    stage: str
+    code: int
+    text: str
+
+
+@dataclasses.dataclass
+class SendResult:
+    replies: list
+    queue_id: str = None
+    elapsed: float = 0.0
+
+    def code(self, stage):
+        for reply in self.replies:
+            if reply.stage == stage:
+                return reply.code
+        return None
+
+    @property
+    def final(self):
+        return self.replies[-1]
+
+    @property
+    def accepted(self):
+        return self.final.stage == "data" and self.final.code == 250
+
+    def __str__(self):
+        return "; ".join(f"{r.stage}: {r.code} {r.text}" for r in self.replies)
+
+
+def xclient_arguments(xclient):
+    # XCLIENT attribute values are xtext (RFC 3461 section 4); the harness only needs plain
+    # addresses and host names, so refuse anything that would need encoding.
+    parts = []
+    for key, value in xclient.items():
+        if not re.fullmatch(r"[0-9A-Za-z.:\-\[\]_]+", value):
+            raise ValueError(f"XCLIENT {key} value needs xtext encoding: {value!r}")
+        parts.append(f"{key.upper()}={value}")
+    return " ".join(parts)
+
+
+def _stage(replies, stage, response):
+    code, text = response
+    replies.append(Reply(stage, code, text.decode("utf-8", "replace")))
+    return 200 <= code < 400
+
+
+def _conversation(smtp, replies, mail_from, rcpts, message, helo, xclient):
+    if not _stage(replies, "ehlo", smtp.ehlo(helo)):
+        return None
+    if xclient:
+        if not _stage(replies, "xclient", smtp.docmd("XCLIENT", xclient_arguments(xclient))):
+            return None
+        # XCLIENT restarts the session: the server greets again and expects a new EHLO.
+        smtp.ehlo_resp = None
+        if not _stage(replies, "ehlo", smtp.ehlo(helo)):
+            return None
+    if not _stage(replies, "mail", smtp.docmd("MAIL", f"FROM:<{mail_from}>")):
+        return None
+    for rcpt in rcpts:
+        if not _stage(replies, "rcpt", smtp.docmd("RCPT", f"TO:<{rcpt}>")):
+            return None
+    if not _stage(replies, "data_start", smtp.docmd("DATA")):
+        return None
+    code, text = _send_body(smtp, message)
+    _stage(replies, "data", (code, text))
+    match = QUEUED_RE.search(text)
+    return match.group(1).decode() if code == 250 and match else None
+
+
+def _send_body(smtp, message):
+    # smtplib.SMTP.data() sends DATA itself; we already did (to record its reply), so send the
+    # body with CRLF line ends and dot-stuffing (RFC 5321 section 4.5.2) as data() would.
+    body = message.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+    body = re.sub(rb"(?m)^\.", b"..", body)
+    if not body.endswith(b"\r\n"):
+        body += b"\r\n"
+    smtp.send(body + b".\r\n")
+    return smtp.getreply()
+
+
+def send(port, mail_from, rcpts, message, helo="client.test", xclient=None):
+    if isinstance(rcpts, str):
+        rcpts = [rcpts]
+    if isinstance(message, str):
+        message = message.encode("utf-8")
+    replies = []
+    started = time.monotonic()
+    queue_id = None
+    try:
+        with smtplib.SMTP("127.0.0.1", port, timeout=SMTP_TIMEOUT) as smtp:
+            queue_id = _conversation(smtp, replies, mail_from, rcpts, message, helo, xclient)
+            elapsed = time.monotonic() - started
+            try:
+                smtp.quit()
+            except smtplib.SMTPException:
+                pass
+    except smtplib.SMTPConnectError as error:
+        replies.append(Reply("connect", error.smtp_code, str(error.smtp_error)))
+        elapsed = time.monotonic() - started
+    except (smtplib.SMTPServerDisconnected, ConnectionError) as error:
+        replies.append(Reply("disconnect", 0, str(error)))
+        elapsed = time.monotonic() - started
+    return SendResult(replies=replies, queue_id=queue_id, elapsed=elapsed)
