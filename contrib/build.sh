@@ -5,4 +5,8 @@ set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${AUTHMILTER_BUILD_DIR:-$top/build}
 cmake -S "$top" -B "$build" -DCMAKE_BUILD_TYPE=${AUTHMILTER_BUILD_TYPE:-RelWithDebInfo} "$@" >/dev/null
-cmake --build "$build" -j"${AUTHMILTER_JOBS:-2}"
+# AUTHMILTER_TARGETS="authmilter" builds only those targets (default: everything, tests included).
+targets=""
+for target in ${AUTHMILTER_TARGETS:-}; do targets="$targets --target $target"; done
+# shellcheck disable=SC2086
+cmake --build "$build" -j"${AUTHMILTER_JOBS:-2}" $targets

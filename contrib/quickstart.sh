@@ -8,7 +8,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 build=${AUTHMILTER_BUILD_DIR:-$top/build}
 state=${AUTHMILTER_STATE_DIR:-$top/state}
 "$top/contrib/setup-debian.sh"
-"$top/contrib/build.sh"
+AUTHMILTER_TARGETS=authmilter "$top/contrib/build.sh" -DAUTHMILTER_TESTS=OFF
 
 if ! getent passwd authmilter >/dev/null; then
     useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin authmilter

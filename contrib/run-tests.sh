@@ -6,6 +6,6 @@ set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${AUTHMILTER_BUILD_DIR:-$top/build}
 "$top/contrib/setup-debian.sh" --with-tests
-"$top/contrib/build.sh"
+"$top/contrib/build.sh" -DAUTHMILTER_TESTS=ON
 cd "$build"
 ctest --output-on-failure -j2 "$@"

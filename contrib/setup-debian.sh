@@ -11,10 +11,19 @@ BUILD_PACKAGES="cmake g++ make pkg-config clang-format
  libevent-dev libyaml-cpp-dev libsqlite3-dev libpq-dev libssl-dev libxml2-dev zlib1g-dev
  libgtest-dev libgmock-dev libgmime-3.0-dev"
 TEST_PACKAGES="postfix unbound swaks postgresql libxml2-utils libmail-dmarc-perl
- opendkim-tools python3 procps iproute2"
+ opendkim-tools python3 procps iproute2
+ clang-14 libclang-rt-14-dev"
+
+# The peers the benchmarks compare against, and the profilers they use.
+BENCH_PACKAGES="opendkim opendmarc linux-perf valgrind"
 
 want="$BUILD_PACKAGES"
-[ "${1:-}" = "--with-tests" ] && want="$want $TEST_PACKAGES"
+case "${1:-}" in
+    --with-tests) want="$want $TEST_PACKAGES" ;;
+    --with-bench) want="$want $TEST_PACKAGES $BENCH_PACKAGES" ;;
+    "") ;;
+    *) echo "usage: $0 [--with-tests | --with-bench]" >&2; exit 2 ;;
+esac
 
 missing=""
 for pkg in $want; do

@@ -38,9 +38,9 @@ SpfIdentity make_mail_from_identity(const SpfQuery& query) {
     path.remove_suffix(1);
   }
   if (path.empty()) {
-    // Null reverse path: the MAIL FROM identity is postmaster@<HELO> (RFC 7208 §2.4).
-    SpfIdentity identity = finish(SpfScope::mailfrom, {}, query.helo);
-    return identity;
+    // Null reverse path: the MAIL FROM identity is postmaster@<HELO> (RFC 7208 §2.4), i.e. the
+    // HELO name is what was checked, and it is reported as such (RFC 8601 smtp.helo).
+    return finish(SpfScope::helo, {}, query.helo);
   }
   const std::size_t at = path.rfind('@');
   if (at == std::string_view::npos) return finish(SpfScope::mailfrom, {}, path);

@@ -23,6 +23,7 @@ import unittest
 import uuid
 
 import postfix_instance  # noqa: F401  (re-exported)
+from authres_parse import AuthResults, Resinfo, parse_auth_results  # noqa: F401
 from dns_server import DnsServer  # noqa: F401
 from milter_process import Milter, MilterSocket  # noqa: F401
 from postfix_instance import Postfix, RECIPIENT_DOMAIN  # noqa: F401
@@ -89,13 +90,16 @@ class Environment:
         self.postfix.start()
         return self
 
-    def milter(self, kind="inet", extra_config=""):
-        """A Milter (not yet started) on the socket the given listener points at."""
+    def milter(self, kind="inet", extra_config="", dns_port=None):
+        """A Milter (not yet started) on the socket the given listener points at.
+
+        extra_config is appended to the YAML (top-level sections such as spf:); dns_port
+        points the milter at another DnsServer than the module's (None: the module's).
+        """
         sock = self.inet_socket if kind == "inet" else self.unix_socket
         workdir = tempfile.mkdtemp(prefix="milter-", dir=self.workdir)
-        return Milter(
-            build_dir(), source_dir(), workdir, sock, self.dns.port, AUTHSERV_ID, extra_config
-        )
+        port = self.dns.port if dns_port is None else dns_port
+        return Milter(build_dir(), source_dir(), workdir, sock, port, AUTHSERV_ID, extra_config)
 
     def stop(self):
         if self in RUNNING:
@@ -117,11 +121,13 @@ class MilterTestCase(unittest.TestCase):
 
     env = None  # set by the module: its Environment
     socket_kind = "inet"
+    extra_config = ""  # YAML appended to the milter's configuration for this class
+    dns_port = None  # another DnsServer's port for this class's milter (None: the module's)
     milter = None
 
     @classmethod
     def setUpClass(cls):
-        cls.milter = cls.env.milter(cls.socket_kind)
+        cls.milter = cls.env.milter(cls.socket_kind, cls.extra_config, cls.dns_port)
         cls.addClassCleanup(cls._stop_milter)
         RUNNING.append(cls.milter)
         LOGS["authmilter"] = cls.milter.log_path
@@ -210,6 +216,11 @@ def auth_results(message, our_id=AUTHSERV_ID):
         for index, (name, value) in enumerate(header_fields(message))
         if name.lower() == "authentication-results" and authserv_id(value) == our_id.lower()
     ]
+
+
+def parsed_auth_results(message, our_id=AUTHSERV_ID):
+    """[AuthResults] of the Authentication-Results fields with authserv-id our_id, parsed."""
+    return [parse_auth_results(value) for _, value in auth_results(message, our_id)]
 
 
 def field_index(message, name, contains=""):

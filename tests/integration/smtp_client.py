@@ -125,3 +125,60 @@ def send(port, mail_from, rcpts, message, helo="client.test", xclient=None):
         replies.append(Reply("disconnect", 0, str(error)))
         elapsed = time.monotonic() - started
     return SendResult(replies=replies, queue_id=queue_id, elapsed=elapsed)
+
+
+class Session:
+    """Several transactions on one SMTP connection (RFC 5321 section 4.1.4: RSET, new MAIL).
+
+    Session(port, helo, xclient) connects, sends XCLIENT (if given) and EHLO; each
+    transaction(...) returns a SendResult of its own stages (no "ehlo"), stopping at the first
+    refusal; rset() returns the RSET reply code. close() sends QUIT. Use as a context manager.
+    """
+
+    def __init__(self, port, helo="client.test", xclient=None):
+        self.smtp = smtplib.SMTP("127.0.0.1", port, timeout=SMTP_TIMEOUT)
+        self.greeting = []
+        if not _stage(self.greeting, "ehlo", self.smtp.ehlo(helo)):
+            raise smtplib.SMTPException(f"EHLO refused: {self.greeting}")
+        if xclient:
+            if not _stage(self.greeting, "xclient",
+                          self.smtp.docmd("XCLIENT", xclient_arguments(xclient))):
+                raise smtplib.SMTPException(f"XCLIENT refused: {self.greeting}")
+            self.smtp.ehlo_resp = None
+            if not _stage(self.greeting, "ehlo", self.smtp.ehlo(helo)):
+                raise smtplib.SMTPException(f"EHLO after XCLIENT refused: {self.greeting}")
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def transaction(self, mail_from, rcpts, message=None):
+        """MAIL, RCPT (each) and, if message is given, DATA; without message it stops after
+        RCPT, leaving the transaction open (for rset())."""
+        if isinstance(rcpts, str):
+            rcpts = [rcpts]
+        if isinstance(message, str):
+            message = message.encode("utf-8")
+        replies = []
+        started = time.monotonic()
+        queue_id = None
+        if _stage(replies, "mail", self.smtp.docmd("MAIL", f"FROM:<{mail_from}>")) and all(
+            _stage(replies, "rcpt", self.smtp.docmd("RCPT", f"TO:<{rcpt}>")) for rcpt in rcpts
+        ):
+            if message is not None and _stage(replies, "data_start", self.smtp.docmd("DATA")):
+                code, text = _send_body(self.smtp, message)
+                _stage(replies, "data", (code, text))
+                match = QUEUED_RE.search(text)
+                queue_id = match.group(1).decode() if code == 250 and match else None
+        return SendResult(replies, queue_id, time.monotonic() - started)
+
+    def rset(self):
+        return self.smtp.docmd("RSET")[0]
+
+    def close(self):
+        try:
+            self.smtp.quit()
+        except (smtplib.SMTPException, OSError):
+            self.smtp.close()

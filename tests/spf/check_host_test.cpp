@@ -53,7 +53,7 @@ TEST_F(SpfCheck, NullSenderUsesPostmasterAtHelo) {
   for (const char* null_sender : {"", "<>"}) {
     const SpfResult r = mail_from(null_sender);
     EXPECT_EQ(r.code, SpfCode::fail);
-    EXPECT_EQ(r.scope, SpfScope::mailfrom);
+    EXPECT_EQ(r.scope, SpfScope::helo);  // what was checked is the HELO name
     EXPECT_EQ(r.domain, "mx.example.org");
     EXPECT_EQ(r.explanation, "postmaster@mx.example.org");
   }
