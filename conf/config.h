@@ -10,7 +10,9 @@
 #include <vector>
 
 #include "common/result.h"
+#include "decision/local_policy.h"
 #include "dkim/dkim_options.h"
+#include "dmarc/evaluate.h"
 #include "dns/resolver_options.h"
 #include "evaluation/evaluation_settings.h"
 #include "net/ip_address.h"
@@ -44,6 +46,9 @@ struct Config {
   evaluation::SpfPolicy spf_policy;
   bool dkim_enabled = true;
   dkim::DkimOptions dkim;
+  bool dmarc_enabled = true;
+  dmarc::DmarcOptions dmarc;           // mode and psl_path (the PSL itself is loaded by the daemon)
+  decision::LocalPolicy local_policy;  // the `dmarc:` section's reject/quarantine/... keys
 };
 
 // Parses and validates the YAML file at path. Errors read "file:line:col: key: message".

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "config.h"
+#include "dmarc_section.h"
 #include "net/ip_address.h"
 #include "yaml_section.h"
 
@@ -143,6 +144,9 @@ Config read_config(const YAML::Node& root, const std::string& file) {
   config.skip_authenticated = top.get_bool("skip_authenticated", true);
   read_spf(top.section("spf"), config);
   read_dkim(top.section("dkim"), config);
+  // yaml-cpp: a missing key gives an invalid node that throws when inspected; pass a null one.
+  const YAML::Node dmarc = root.IsMap() && root["dmarc"].IsDefined() ? root["dmarc"] : YAML::Node();
+  read_dmarc_section(top.section("dmarc"), dmarc, file, config);
   top.check_unknown_keys();
   return config;
 }

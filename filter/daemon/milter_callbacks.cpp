@@ -8,6 +8,7 @@
 
 #include "daemon/log.h"
 #include "daemon/session.h"
+#include "evaluation/reply_text.h"
 
 namespace authmilter::daemon {
 
@@ -175,25 +176,45 @@ sfsistat on_body(SMFICTX* context, unsigned char* bytes, size_t length) {
   });
 }
 
+// Carries out a quarantine: the hold queue and/or the marker header (decision.h).
+void quarantine(SMFICTX* context, const evaluation::MessageOutcome& outcome) {
+  const auto& decision = outcome.decision;
+  if (decision.add_header &&
+      smfi_addheader(context, const_cast<char*>(outcome.quarantine_header_name.c_str()),
+                     const_cast<char*>(outcome.quarantine_header_value.c_str())) != MI_SUCCESS)
+    log_line(LogLevel::error, "could not add the quarantine header");
+  if (!decision.hold) return;
+  std::string reason = "authmilter: " + decision.why;
+  for (const auto& item : decision.overrides)
+    reason += std::string(" (") + decision::to_string(item.reason) + ")";
+  reason = escape_percent(evaluation::reply_text(reason));
+  if (smfi_quarantine(context, reason.data()) != MI_SUCCESS)
+    log_line(LogLevel::error, "could not quarantine (hold) the message");
+}
+
+// Header edits of a message that is not refused: forged AR out, ours on top.
+void edit_headers(SMFICTX* context, const Session& session,
+                  const evaluation::MessageOutcome& outcome) {
+  for (int index : outcome.forged_header_indices)
+    smfi_chgheader(context, const_cast<char*>("Authentication-Results"), index, nullptr);
+  const std::string value =
+      ((session.negotiated_steps & SMFIP_HDR_LEADSPC) ? " " : "") + outcome.authentication_results;
+  if (smfi_insheader(context, 0, const_cast<char*>("Authentication-Results"),
+                     const_cast<char*>(value.c_str())) != MI_SUCCESS)
+    log_line(LogLevel::error, "could not insert the Authentication-Results header");
+}
+
 sfsistat on_eom(SMFICTX* context) {
   return guarded("eom", [&] {
     Session* session = session_of(context);
     if (session == nullptr || !session->message) return SMFIS_TEMPFAIL;
     const evaluation::MessageOutcome outcome = session->message->end_of_message();
     session->message.reset();
-    if (outcome.too_many_forged_headers) {
-      smfi_setreply(context, const_cast<char*>("550"), const_cast<char*>("5.7.1"),
-                    const_cast<char*>("too many Authentication-Results headers"));
-      return SMFIS_REJECT;
-    }
-    for (int index : outcome.forged_header_indices)
-      smfi_chgheader(context, const_cast<char*>("Authentication-Results"), index, nullptr);
-    const std::string value = ((session->negotiated_steps & SMFIP_HDR_LEADSPC) ? " " : "") +
-                              outcome.authentication_results;
-    if (smfi_insheader(context, 0, const_cast<char*>("Authentication-Results"),
-                       const_cast<char*>(value.c_str())) != MI_SUCCESS)
-      log_line(LogLevel::error, "could not insert the Authentication-Results header");
     log_line(LogLevel::info, macro(context, "i") + ": " + outcome.log_summary);
+    if (outcome.reply.kind != evaluation::StageReply::Kind::proceed)
+      return answer(context, outcome.reply);
+    edit_headers(context, *session, outcome);
+    if (outcome.decision.action == decision::Action::quarantine) quarantine(context, outcome);
     return SMFIS_ACCEPT;
   });
 }

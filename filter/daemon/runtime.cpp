@@ -3,6 +3,7 @@
 #include <atomic>
 
 #include "daemon/log.h"
+#include "dmarc/org_domain.h"
 
 namespace authmilter::daemon {
 
@@ -31,6 +32,15 @@ Result<std::shared_ptr<const Runtime>> build_runtime(conf::Config config) {
   settings.skip_authenticated = config.skip_authenticated;
   settings.spf = config.spf;
   settings.spf_policy = config.spf_policy;
+  settings.dmarc_enabled = config.dmarc_enabled;
+  settings.dmarc = config.dmarc;
+  settings.local_policy = config.local_policy;
+  if (config.dmarc_enabled && config.dmarc.mode == dmarc::DmarcMode::rfc7489) {
+    // RFC 7489 mode: the Public Suffix List is read once here, not per message.
+    auto psl = dmarc::load_shared_public_suffix_list(config.dmarc.psl_path);
+    if (!psl.ok()) return Error{"DMARC public suffix list: " + psl.error()};
+    settings.dmarc.psl = *psl;
+  }
   settings.resolver = runtime->resolver.get();
   settings.dkim = runtime->dkim.get();
   runtime->config = std::move(config);

@@ -42,3 +42,46 @@ std::vector<authres::MethodResult> dkim_clauses(const std::vector<dkim::DkimResu
 }
 
 }  // namespace authmilter::evaluation
+
+namespace authmilter::evaluation {
+
+namespace {
+
+std::string policy_comment(const dmarc::DmarcResult& result, const decision::Decision& decision) {
+  if (!result.record) return result.reason;
+  const auto& record = *result.record;
+  return std::string("p=") + dmarc::to_string(record.policy()) +
+         " sp=" + dmarc::to_string(record.sp.value_or(record.policy())) +
+         " dis=" + dmarc::to_string(decision.disposition);
+}
+
+std::string decision_notes(const decision::Decision& decision) {
+  std::string notes;
+  for (const auto& item : decision.overrides)
+    notes += std::string("; ") + decision::to_string(item.reason);
+  if (decision.dry_run) notes += "; dry run";
+  return notes;
+}
+
+}  // namespace
+
+authres::MethodResult dmarc_clause(const DmarcStep& step) {
+  authres::MethodResult clause;
+  clause.method = "dmarc";
+  const auto& decision = step.decision;
+  if (step.result) {
+    clause.result = dmarc::to_string(step.result->code);
+    clause.comment = policy_comment(*step.result, decision);
+    clause.properties.push_back({"header", "from", step.result->from_domain});
+  } else {
+    // RFC 9989 §5.3.1: no single Author Domain, DMARC cannot be applied.
+    clause.result = step.authors.verdict == dmarc::AuthorVerdict::no_author ? "none" : "permerror";
+    clause.comment = step.authors.reason + " dis=" + dmarc::to_string(decision.disposition);
+  }
+  clause.comment += decision_notes(decision);
+  if (clause.comment.rfind("; ", 0) == 0) clause.comment.erase(0, 2);
+  clause.properties.push_back({"policy", "dmarc", dmarc::to_string(decision.disposition)});
+  return clause;
+}
+
+}  // namespace authmilter::evaluation

@@ -8,6 +8,7 @@
 
 #include "authres/authres.h"
 #include "dkim/dkim_result.h"
+#include "evaluation/dmarc_step.h"
 #include "spf/spf.h"
 
 namespace authmilter::evaluation {
@@ -18,5 +19,11 @@ authres::MethodResult spf_clause(const spf::SpfResult& result);
 // One dkim=<result> (<reason>) header.d= header.i= header.s= header.a= header.b= per signature
 // (RFC 6008 header.b tells signatures of one domain apart); dkim=none when there is none.
 std::vector<authres::MethodResult> dkim_clauses(const std::vector<dkim::DkimResult>& results);
+
+// dmarc=<result> (p=.. sp=.. dis=..; <overrides>) header.from=<domain> policy.dmarc=<applied>
+// (RFC 7489 §11.2 header.from; dis= as the large receivers write it). dis and policy.dmarc give
+// the disposition decided, also in dry run (the comment then says "dry run"), so the header
+// tells what would have happened.
+authres::MethodResult dmarc_clause(const DmarcStep& step);
 
 }  // namespace authmilter::evaluation

@@ -7,7 +7,9 @@
 #include <string>
 #include <vector>
 
+#include "decision/local_policy.h"
 #include "dkim/dkim_library.h"
+#include "dmarc/evaluate.h"
 #include "dns/resolver.h"
 #include "net/ip_address.h"
 #include "spf/spf.h"
@@ -34,6 +36,9 @@ struct EvaluationSettings {
   bool skip_authenticated = true;  // SMTP AUTH submitters ({auth_authen} set) are not checked
   spf::SpfOptions spf;
   SpfPolicy spf_policy;
+  bool dmarc_enabled = true;
+  dmarc::DmarcOptions dmarc;                // mode; the PSL is loaded once by the owner (RFC 7489)
+  decision::LocalPolicy local_policy;       // what a DMARC result makes us do
   dns::Resolver* resolver = nullptr;        // borrowed, shared, thread-safe
   const dkim::DkimLibrary* dkim = nullptr;  // borrowed, shared; null = DKIM not checked
 };

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "authres/authres.h"
+#include "dmarc/from_address.h"
 #include "evaluation/authres_clauses.h"
 #include "evaluation/reply_text.h"
 
@@ -75,8 +76,22 @@ StageReply MessageEvaluation::recipient(std::string_view address) {
   return StageReply::proceed();
 }
 
+void MessageEvaluation::note_dmarc_header(std::string_view name, std::string_view value) {
+  if (equal_ignoring_case(name, "From")) {
+    // One more than select_authors() accepts, so that it sees "too many"; an over-long value
+    // is cut one byte past the parser's bound, so that the parser refuses it.
+    if (from_values_.size() <= dmarc::kMaxFromHeaders)
+      from_values_.emplace_back(value.substr(0, dmarc::kMaxFromValueLength + 1));
+  } else if (equal_ignoring_case(name, "List-Id") || equal_ignoring_case(name, "List-Post")) {
+    indirect_flow_.list_headers = true;
+  } else if (equal_ignoring_case(name, "ARC-Seal")) {
+    indirect_flow_.arc_set = true;
+  }
+}
+
 void MessageEvaluation::header(std::string_view name, std::string_view value) {
   if (dkim_) dkim_->add_header(name, value);
+  note_dmarc_header(name, value);
   if (!is_authentication_results(name)) return;
   ++authentication_results_seen_;
   if (!authres::carries_authserv_id(value, settings_.authserv_id)) return;
@@ -101,17 +116,55 @@ MessageOutcome MessageEvaluation::end_of_message() {
   // Deleting index n shifts every later index down: delete from the highest index first.
   std::sort(outcome.forged_header_indices.rbegin(), outcome.forged_header_indices.rend());
   outcome.too_many_forged_headers = too_many_forged_headers_;
+  if (too_many_forged_headers_) {
+    outcome.reply = {StageReply::Kind::reject, "550", "5.7.1",
+                     "too many Authentication-Results headers"};
+    return outcome;  // we cannot clean the message, so we do not judge it either
+  }
   std::vector<authres::MethodResult> clauses;
   if (spf_mail_from_) clauses.push_back(spf_clause(*spf_mail_from_));
   if (spf_helo_) clauses.push_back(spf_clause(*spf_helo_));
+  std::vector<dkim::DkimResult> dkim_results;
   if (dkim_) {
-    for (auto& clause : dkim_clauses(dkim_->finish())) clauses.push_back(std::move(clause));
+    dkim_results = dkim_->finish();
+    for (auto& clause : dkim_clauses(dkim_results)) clauses.push_back(std::move(clause));
   }
+  decide_dmarc(dkim_results, outcome);
+  if (outcome.dmarc) clauses.push_back(dmarc_clause(*outcome.dmarc));
   outcome.authentication_results = authres::format_authres(settings_.authserv_id, clauses);
   outcome.log_summary = skip_reason_.empty() ? "" : "checks skipped: " + skip_reason_ + "; ";
   for (const auto& clause : clauses)
     outcome.log_summary += clause.method + "=" + clause.result + " (" + clause.comment + ") ";
+  if (outcome.dmarc) {
+    const auto& decision = outcome.decision;
+    outcome.log_summary += std::string("action=") + decision::to_string(decision.intended) +
+                           (decision.dry_run ? " (dry run)" : "") + " (" + decision.why + ")";
+  }
   return outcome;
+}
+
+void MessageEvaluation::decide_dmarc(const std::vector<dkim::DkimResult>& dkim,
+                                     MessageOutcome& outcome) const {
+  if (!skip_reason_.empty() || !settings_.dmarc_enabled || settings_.resolver == nullptr) return;
+  DmarcStepInput input;
+  input.from_values = from_values_;
+  input.spf = &spf_mail_from_;
+  input.dkim = &dkim;
+  input.signs = indirect_flow_;
+  input.client = connection_.client_address;
+  outcome.dmarc =
+      run_dmarc_step(input, *settings_.resolver, settings_.dmarc, settings_.local_policy);
+  outcome.decision = outcome.dmarc->decision;
+  const auto& decision = outcome.decision;
+  using decision::Action;
+  if (decision.action == Action::reject || decision.action == Action::tempfail)
+    outcome.reply = {
+        decision.action == Action::reject ? StageReply::Kind::reject : StageReply::Kind::tempfail,
+        decision.reply_code, decision.reply_enhanced, reply_text(decision.reply_text)};
+  if (outcome.decision.add_header) {
+    outcome.quarantine_header_name = settings_.local_policy.quarantine_header_name;
+    outcome.quarantine_header_value = settings_.local_policy.quarantine_header_value;
+  }
 }
 
 }  // namespace authmilter::evaluation

@@ -5,6 +5,10 @@
 // known), check_sender() once, recipient()*, header()*, end_of_headers(), body_chunk()*,
 // end_of_message() once. Plain values in, plain values out; no libmilter here. Not thread-safe:
 // one per message. The settings (and the resolver they borrow) must outlive it.
+// header() also collects what DMARC needs (every From value, bounded; List-Id/List-Post and
+// ARC-Seal as signs of an indirect flow); end_of_message() runs DMARC (dmarc_step.h) and the
+// local policy (decision/decision.h) and returns the verdict in MessageOutcome::reply/decision:
+// the caller only carries it out (refuse, hold, add the quarantine header, deliver).
 #pragma once
 
 #include <cstddef>
@@ -15,6 +19,7 @@
 #include <vector>
 
 #include "dkim/dkim_verifier.h"
+#include "evaluation/dmarc_step.h"
 #include "evaluation/evaluation_settings.h"
 #include "net/ip_address.h"
 #include "spf/spf.h"
@@ -57,6 +62,16 @@ struct MessageOutcome {
   std::vector<int> forged_header_indices;
   bool too_many_forged_headers = false;  // more than kMaxAuthResultsHeaders: reject, cannot clean
   std::string log_summary;               // one line for the log: every result
+  // DMARC and the local policy's verdict; absent when checks were skipped or DMARC is off (the
+  // decision is then "deliver").
+  std::optional<DmarcStep> dmarc;
+  decision::Decision decision;
+  // The SMTP answer: proceed (deliver or quarantine), reject 550 5.7.1 or tempfail 451 4.7.0
+  // (the decision's, or too many forged AR headers); never a refusal in dry run.
+  StageReply reply;
+  // Quarantine by header (decision.add_header): the field to add.
+  std::string quarantine_header_name;
+  std::string quarantine_header_value;
 };
 
 class MessageEvaluation {
@@ -79,6 +94,8 @@ class MessageEvaluation {
 
  private:
   bool exempt_from_spf_rejection(std::string_view recipient) const;
+  void note_dmarc_header(std::string_view name, std::string_view value);
+  void decide_dmarc(const std::vector<dkim::DkimResult>& dkim, MessageOutcome& outcome) const;
 
   const EvaluationSettings& settings_;
   ConnectionFacts connection_;
@@ -90,6 +107,8 @@ class MessageEvaluation {
   int authentication_results_seen_ = 0;
   std::vector<int> forged_header_indices_;
   bool too_many_forged_headers_ = false;
+  std::vector<std::string> from_values_;  // at most dmarc::kMaxFromHeaders + 1 kept
+  decision::IndirectFlowSigns indirect_flow_;
 };
 
 }  // namespace authmilter::evaluation

@@ -1,0 +1,89 @@
+#include "check/check_options.h"
+
+#include <string_view>
+
+namespace authmilter::check {
+
+namespace {
+
+std::string without_angle_brackets(std::string text) {
+  if (text.size() >= 2 && text.front() == '<' && text.back() == '>')
+    text = text.substr(1, text.size() - 2);
+  return text;
+}
+
+// Stores the value of an option that takes one; false (with error set) when it is missing.
+bool take_value(int argc, char** argv, int& i, std::string& out, CheckOptions& options) {
+  if (i + 1 >= argc) {
+    options.error = std::string(argv[i]) + " needs a value";
+    return false;
+  }
+  out = argv[++i];
+  return true;
+}
+
+bool apply_option(int argc, char** argv, int& i, CheckOptions& options) {
+  const std::string_view name = argv[i];
+  std::string value;
+  if (name == "--json") {
+    options.json = true;
+  } else if (name == "--help" || name == "-h") {
+    options.show_help = true;
+  } else if (name == "--config" || name == "-c") {
+    return take_value(argc, argv, i, options.config_path, options);
+  } else if (name == "--helo") {
+    return take_value(argc, argv, i, options.helo, options);
+  } else if (name == "--client-ip") {
+    if (!take_value(argc, argv, i, value, options)) return false;
+    options.client_ip = net::IpAddress::parse(value);
+    if (!options.client_ip) options.error = "--client-ip: '" + value + "' is not an IP address";
+  } else if (name == "--mail-from") {
+    if (!take_value(argc, argv, i, value, options)) return false;
+    options.mail_from = without_angle_brackets(value);
+  } else if (name == "--rcpt") {
+    if (!take_value(argc, argv, i, value, options)) return false;
+    options.recipients.push_back(without_angle_brackets(value));
+  } else {
+    options.error = "unknown option '" + std::string(name) + "'";
+  }
+  return options.error.empty();
+}
+
+}  // namespace
+
+CheckOptions parse_check_options(int argc, char** argv, const std::string& default_config) {
+  CheckOptions options;
+  options.config_path = default_config;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view argument = argv[i];
+    if (argument.size() > 1 && argument.front() == '-') {
+      if (!apply_option(argc, argv, i, options)) return options;
+    } else if (options.message_path.empty()) {
+      options.message_path = argument;
+    } else {
+      options.error = "only one message file may be given";
+      return options;
+    }
+  }
+  if (options.show_help) return options;
+  if (!options.client_ip)
+    options.error = "--client-ip is required";
+  else if (options.helo.empty())
+    options.error = "--helo is required";
+  else if (!options.mail_from)
+    options.error = "--mail-from is required ('' for the null sender)";
+  else if (options.message_path.empty())
+    options.error = "a message file is required";
+  return options;
+}
+
+const char* check_usage_text() {
+  return "usage: authmilter-check [--config PATH] --client-ip IP --helo NAME --mail-from ADDR\n"
+         "                        [--rcpt ADDR]... [--json] MESSAGE-FILE\n"
+         "  Runs the daemon's checks (same configuration, same resolver) on a stored message\n"
+         "  and prints the Authentication-Results header, the disposition and why.\n"
+         "  --mail-from ''   the null reverse-path <>\n"
+         "  --json           print one JSON object instead of text\n";
+}
+
+}  // namespace authmilter::check

@@ -1,0 +1,32 @@
+// check_options.h - authmilter-check's command line.
+//
+//   authmilter-check [--config PATH] --client-ip IP --helo NAME --mail-from ADDR
+//                    [--rcpt ADDR]... [--json] MESSAGE-FILE
+// parse_check_options() never exits; the caller prints `error` and the usage text when it is
+// set. --mail-from '' is the null reverse-path <> (angle brackets around ADDR are removed).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "net/ip_address.h"
+
+namespace authmilter::check {
+
+struct CheckOptions {
+  std::string config_path;
+  std::optional<net::IpAddress> client_ip;
+  std::string helo;
+  std::optional<std::string> mail_from;  // required; "" = null sender
+  std::vector<std::string> recipients;
+  bool json = false;
+  bool show_help = false;
+  std::string message_path;
+  std::string error;  // non-empty: the arguments were wrong
+};
+
+CheckOptions parse_check_options(int argc, char** argv, const std::string& default_config);
+const char* check_usage_text();
+
+}  // namespace authmilter::check

@@ -1,0 +1,64 @@
+#include "check/run_check.h"
+
+#include <sysexits.h>
+
+#include <cstdio>
+
+#include "check/check_report.h"
+#include "check/message_file.h"
+#include "config.h"
+#include "daemon/runtime.h"
+
+namespace authmilter::check {
+
+namespace {
+
+constexpr std::size_t kBodyChunk = 65535;  // libmilter's MILTER_CHUNK_SIZE
+
+int fail(const std::string& message, int code) {
+  std::fprintf(stderr, "authmilter-check: %s\n", message.c_str());
+  return code;
+}
+
+CheckReport evaluate(const evaluation::EvaluationSettings& settings, const CheckOptions& options,
+                     const StoredMessage& message) {
+  evaluation::ConnectionFacts connection{options.client_ip, "", options.helo};
+  evaluation::MessageEvaluation evaluation(settings, connection,
+                                           evaluation::Envelope{*options.mail_from, "", {}});
+  CheckReport report;
+  report.skip_reason = evaluation.skip_reason();
+  evaluation.check_sender();
+  for (const auto& recipient : options.recipients) {
+    report.reply = evaluation.recipient(recipient);
+    if (report.reply.kind != evaluation::StageReply::Kind::proceed) {
+      report.refused_at = "RCPT TO";
+      return report;
+    }
+  }
+  for (const auto& [name, value] : message.headers) evaluation.header(name, value);
+  evaluation.end_of_headers();
+  for (std::size_t offset = 0; offset < message.body.size(); offset += kBodyChunk) {
+    const std::size_t length = std::min(kBodyChunk, message.body.size() - offset);
+    evaluation.body_chunk({message.body.data() + offset, length});
+  }
+  report.outcome = evaluation.end_of_message();
+  report.reply = report.outcome.reply;
+  return report;
+}
+
+}  // namespace
+
+int run_check(const CheckOptions& options) {
+  auto config = conf::load_config(options.config_path);
+  if (!config.ok()) return fail(config.error(), EX_CONFIG);
+  auto message = read_message_file(options.message_path);
+  if (!message.ok()) return fail(message.error(), EX_NOINPUT);
+  auto runtime = daemon::build_runtime(std::move(*config));
+  if (!runtime.ok()) return fail(runtime.error(), EX_UNAVAILABLE);
+  const CheckReport report = evaluate((*runtime)->evaluation, options, *message);
+  const std::string text = options.json ? format_json(report) : format_text(report);
+  std::fputs(text.c_str(), stdout);
+  return EX_OK;
+}
+
+}  // namespace authmilter::check

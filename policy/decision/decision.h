@@ -1,0 +1,89 @@
+// decision.h - the disposition of one message: DMARC result + local policy -> what the MTA does.
+//
+// decide() is pure: plain values in (the author selection verdict, the DmarcResult, the signs of
+// an indirect flow seen in the header, the client address and the SPF/DKIM pass domains), a
+// Decision out. The table (RFC 9989 §7.4, §8; RFC 7489 §6.7 for the override reasons):
+//   author no_author/invalid        -> LocalPolicy::no_author (reject | quarantine | accept)
+//   author reject (ambiguous From)  -> reject 550 5.7.1
+//   author fail                     -> as dmarc=fail requesting at least quarantine
+//   dmarc pass | none | permerror   -> deliver (RFC 9989 §5.3: no policy is applied)
+//   dmarc temperror                 -> tempfail 451 4.7.0, or deliver (LocalPolicy::on_temperror)
+//   dmarc fail, requested none      -> deliver
+//   dmarc fail, requested quarantine-> quarantine
+//   dmarc fail, requested reject    -> RejectMode (a per-domain override replaces the global):
+//       honor   -> reject;  never -> quarantine (local_policy)
+//       rfc9989 -> quarantine if List-Id/List-Post (mailing_list), client or a passing SPF/DKIM
+//                  domain in the forwarder list (trusted_forwarder), ARC-Seal (forwarded);
+//                  else reject
+//   then a per-domain max_disposition caps the result (local_policy);
+//   dry_run: the action becomes deliver, everything else (disposition, reasons) is kept.
+// Every downgrade is recorded as a PolicyOverride (RFC 7489 §7.2 PolicyOverrideType words), as
+// is a t=y / pct downgrade done by the domain itself (sampled_out).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "decision/local_policy.h"
+#include "dmarc/author_selection.h"
+#include "dmarc/evaluate.h"
+#include "net/ip_address.h"
+
+namespace authmilter::decision {
+
+struct IndirectFlowSigns {
+  bool list_headers = false;  // List-Id or List-Post (RFC 2369, RFC 2919)
+  bool arc_set = false;       // ARC-Seal (RFC 8617): an intermediary vouches for the message
+};
+
+struct DecisionInput {
+  dmarc::AuthorVerdict author = dmarc::AuthorVerdict::evaluate;
+  std::string author_reason;  // why the From could not be evaluated
+  dmarc::DmarcResult dmarc;   // used when author is evaluate or fail
+  IndirectFlowSigns signs;
+  std::optional<net::IpAddress> client;
+  std::string spf_pass_domain;  // MAIL FROM domain when SPF passed, else empty
+  std::vector<std::string> dkim_pass_domains;
+};
+
+enum class Action { deliver, quarantine, reject, tempfail };
+enum class OverrideReason {
+  forwarded,
+  sampled_out,
+  trusted_forwarder,
+  mailing_list,
+  local_policy,
+  other
+};
+
+const char* to_string(Action action);
+const char* to_string(OverrideReason reason);
+
+struct PolicyOverride {
+  OverrideReason reason = OverrideReason::other;
+  std::string comment;
+
+  friend bool operator==(const PolicyOverride&, const PolicyOverride&) = default;
+};
+
+struct Decision {
+  dmarc::Disposition disposition = dmarc::Disposition::none;  // applied (or, dry run, would be)
+  Action intended = Action::deliver;                          // before dry_run
+  Action action = Action::deliver;                            // what the MTA is told
+  bool dry_run = false;
+  bool hold = false;        // quarantine: Postfix hold queue
+  bool add_header = false;  // quarantine: add LocalPolicy's marker header
+  std::vector<PolicyOverride> overrides;
+  std::string reply_code;  // "550" / "451" when intended is reject / tempfail
+  std::string reply_enhanced;
+  std::string reply_text;  // printable ASCII, one line
+  std::string why;         // one line for logs and authmilter-check
+};
+
+Decision decide(const DecisionInput& input, const LocalPolicy& policy);
+
+// The override matching domain (itself or a parent domain; longest match wins), or null.
+const DomainOverride* find_override(const std::string& domain, const LocalPolicy& policy);
+
+}  // namespace authmilter::decision

@@ -1,0 +1,150 @@
+"""The daemon as an operator runs it: reload on SIGHUP, privilege drop, --check-config.
+
+- SIGHUP: a new configuration applies to new connections; an SMTP session that was open across
+  the reload keeps the rules it started with (libmilter keeps its connection, the Session keeps
+  its Runtime); a broken file on reload is logged and the running configuration kept.
+- Privileges: started as root with `user: nobody`, the daemon binds, then runs as nobody
+  (all four uids) and still serves mail.
+- --check-config on a typo names file:line:col and the key, and exits non-zero.
+"""
+
+import os
+import pwd
+import re
+import signal
+import subprocess
+import time
+import unittest
+
+import harness
+import smtp_client
+from milter_process import binary_path
+
+ENV = harness.Environment("daemon")
+ZONES = {
+    "example.org": [
+        'example.org. TXT "v=spf1 ip4:127.0.0.1 -all"',
+    ]
+}
+
+
+def setUpModule():
+    ENV.start(zones=ZONES)
+
+
+def daemon_pid(milter):
+    with open(os.path.join(milter.workdir, "authmilter.pid")) as handle:
+        return int(handle.read().strip())
+
+
+def wait_for_log(milter, pattern, timeout=10.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if re.search(pattern, milter.log_text()):
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def authserv_ids(delivered):
+    return [value.split(";", 1)[0].strip().lower()
+            for name, value in harness.header_fields(delivered)
+            if name.lower() == "authentication-results"]
+
+
+class ReloadTest(harness.MilterTestCase):
+    env = ENV
+
+    def send(self, subject):
+        return self.send_and_receive(harness.make_message(subject))
+
+    def rewrite_config(self, text):
+        with open(self.milter.config_path, "w") as handle:
+            handle.write(text)
+
+    def test_reload_applies_to_new_connections_and_keeps_open_ones(self):
+        self.assertEqual(authserv_ids(self.send("before reload")), ["mx.test"])
+        original = self.milter.config_text
+        port = self.env.postfix.port("main")
+        with smtp_client.Session(port) as session:
+            first = session.transaction("sender@example.org", harness.RECIPIENT,
+                                        harness.make_message("open session, before"))
+            self.assertTrue(first.accepted, first)
+            try:
+                self.rewrite_config(original.replace('authserv_id: "mx.test"',
+                                                     'authserv_id: "mx-reloaded.test"'))
+                os.kill(daemon_pid(self.milter), signal.SIGHUP)
+                self.assertTrue(wait_for_log(self.milter, "configuration reloaded"),
+                                self.milter.log_text())
+                # The open SMTP session (and its milter connection) keeps the old rules.
+                second = session.transaction("sender@example.org", harness.RECIPIENT,
+                                             harness.make_message("open session, after"))
+                self.assertTrue(second.accepted, second)
+                kept = self.env.postfix.wait_delivered(second.queue_id)
+                self.assertEqual(authserv_ids(kept), ["mx.test"])
+                # A new connection gets the new configuration.
+                self.assertEqual(authserv_ids(self.send("after reload")), ["mx-reloaded.test"])
+                # A broken file: logged, the running configuration stays, the daemon too.
+                self.rewrite_config(original + "sokcet: oops\n")
+                os.kill(daemon_pid(self.milter), signal.SIGHUP)
+                self.assertTrue(wait_for_log(self.milter, r"reload failed.*sokcet: unknown key"),
+                                self.milter.log_text())
+                self.assertTrue(self.milter.running())
+                self.assertEqual(authserv_ids(self.send("after bad reload")),
+                                 ["mx-reloaded.test"])
+            finally:
+                self.rewrite_config(original)
+
+
+class PrivilegeDropTest(harness.MilterTestCase):
+    env = ENV
+    socket_kind = "unix"
+
+    @classmethod
+    def setUpClass(cls):
+        # Same milter as the other classes, but told to run as nobody after binding.
+        cls.milter = cls.env.milter(cls.socket_kind)
+        cls.milter.config_text = cls.milter.config_text.replace('user: ""', "user: nobody")
+        os.chmod(cls.milter.workdir, 0o755)
+        cls.addClassCleanup(cls._stop_milter)
+        harness.RUNNING.append(cls.milter)
+        harness.LOGS["authmilter"] = cls.milter.log_path
+        cls.milter.start()
+
+    def test_runs_as_nobody_and_serves_mail(self):
+        nobody = pwd.getpwnam("nobody").pw_uid
+        # The socket accepts (the harness's "ready") a moment before the drop: poll for it.
+        deadline, uids = time.monotonic() + 5.0, []
+        while time.monotonic() < deadline:
+            with open(f"/proc/{daemon_pid(self.milter)}/status") as handle:
+                status = handle.read()
+            uids = [int(uid) for uid in re.search(r"^Uid:\s+(.*)$", status, re.M).group(1).split()]
+            if uids == [nobody] * 4:
+                break
+            time.sleep(0.05)
+        self.assertEqual(uids, [nobody] * 4)
+        stat = os.stat(self.milter.socket.path)
+        self.assertEqual(stat.st_uid, nobody, "the socket belongs to the run-time user")
+        delivered = self.send_and_receive(harness.make_message("as nobody"), listener="unix")
+        self.assertEqual(authserv_ids(delivered), ["mx.test"])
+
+
+class CheckConfigTest(unittest.TestCase):
+    def test_typo_is_reported_with_position_and_key(self):
+        path = os.path.join(ENV.workdir, "typo.yaml")
+        with open(path, "w") as handle:
+            handle.write('socket: "inet:8891@127.0.0.1"\nsokcet_mode: "0600"\n')
+        result = subprocess.run([binary_path(harness.build_dir()), "--check-config", "--config",
+                                 path], capture_output=True, text=True, timeout=30)
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn(f"{path}:2:1: sokcet_mode: unknown key", result.stderr)
+
+    def test_valid_file_passes(self):
+        path = os.path.join(harness.source_dir(), "conf", "authmilter.yaml")
+        result = subprocess.run([binary_path(harness.build_dir()), "--check-config", "--config",
+                                 path], capture_output=True, text=True, timeout=30)
+        self.assertEqual(result.returncode, 0, result.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()
