@@ -16,6 +16,8 @@
 #include "dns/resolver_options.h"
 #include "evaluation/evaluation_settings.h"
 #include "net/ip_address.h"
+#include "report/record_store.h"
+#include "report/report_options.h"
 #include "socket_spec.h"
 #include "spf/spf.h"
 
@@ -46,6 +48,10 @@ struct Config {
   evaluation::SpfPolicy spf_policy;
   bool dkim_enabled = true;
   dkim::DkimOptions dkim;
+  // The record store every evaluated message goes to (empty url: no recording), and how
+  // authmilter-report builds and sends aggregate reports from it.
+  report::StoreOptions store;
+  report::ReportOptions reports;
   bool dmarc_enabled = true;
   dmarc::DmarcOptions dmarc;           // mode and psl_path (the PSL itself is loaded by the daemon)
   decision::LocalPolicy local_policy;  // the `dmarc:` section's reject/quarantine/... keys

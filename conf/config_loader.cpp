@@ -10,6 +10,7 @@
 #include "config.h"
 #include "dmarc_section.h"
 #include "net/ip_address.h"
+#include "report_sections.h"
 #include "yaml_section.h"
 
 namespace authmilter::conf {
@@ -144,6 +145,8 @@ Config read_config(const YAML::Node& root, const std::string& file) {
   config.skip_authenticated = top.get_bool("skip_authenticated", true);
   read_spf(top.section("spf"), config);
   read_dkim(top.section("dkim"), config);
+  config.store = read_store_section(top.section("store"));
+  config.reports = read_reports_section(top.section("reports"), host_name());
   // yaml-cpp: a missing key gives an invalid node that throws when inspected; pass a null one.
   const YAML::Node dmarc = root.IsMap() && root["dmarc"].IsDefined() ? root["dmarc"] : YAML::Node();
   read_dmarc_section(top.section("dmarc"), dmarc, file, config);

@@ -27,6 +27,8 @@ socket_mode: "0660"
 socket_group: "$socket_group"
 user: authmilter
 pidfile: "$state/authmilter.pid"
+store:
+  url: "sqlite://$state/records.db"
 YAML
 fi
 "$build/filter/authmilter" --check-config --config "$config"

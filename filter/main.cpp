@@ -1,8 +1,9 @@
 // main.cpp - authmilter, the milter daemon: load the config, bind, drop root, serve.
 //
 // Order matters: the config is validated first (nothing is touched on a bad file), the process
-// detaches before any thread exists, the socket is bound and root-only files are opened while
-// still root, then privileges are dropped for good before the first connection is served.
+// detaches before any thread exists, the socket is bound and the pidfile written while still
+// root, then privileges are dropped for good; the resolver, DKIM library and record store are
+// built as the daemon's user (as they are again on every reload) before the first connection.
 #include <libmilter/mfapi.h>
 #include <pthread.h>
 #include <signal.h>
@@ -73,11 +74,11 @@ int serve(conf::Config config, bool foreground) {
   if (auto written = write_pidfile(settings.pidfile, run_as->uid, run_as->gid); !written.ok())
     return fail(written.error(), EX_CANTCREAT);
   block_milter_signals();
+  if (auto dropped = drop_privileges(*run_as); !dropped.ok())
+    return fail("cannot drop privileges: " + dropped.error(), EX_NOPERM);
   auto runtime = build_runtime(std::move(config));
   if (!runtime.ok()) return fail(runtime.error(), EX_UNAVAILABLE);
   install_runtime(std::move(*runtime));
-  if (auto dropped = drop_privileges(*run_as); !dropped.ok())
-    return fail("cannot drop privileges: " + dropped.error(), EX_NOPERM);
   if (geteuid() == 0)
     log_line(LogLevel::warning, "running as root: set 'user:' in the configuration");
   log_line(LogLevel::notice, std::string("authmilter ") + AUTHMILTER_VERSION + " listening on " +

@@ -24,7 +24,7 @@ CheckReport evaluate(const evaluation::EvaluationSettings& settings, const Check
                      const StoredMessage& message) {
   evaluation::ConnectionFacts connection{options.client_ip, "", options.helo};
   evaluation::MessageEvaluation evaluation(settings, connection,
-                                           evaluation::Envelope{*options.mail_from, "", {}});
+                                           evaluation::Envelope{*options.mail_from, "", "", {}});
   CheckReport report;
   report.skip_reason = evaluation.skip_reason();
   evaluation.check_sender();

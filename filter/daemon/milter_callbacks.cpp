@@ -5,6 +5,7 @@
 
 #include <cstring>
 #include <string>
+#include <utility>
 
 #include "daemon/log.h"
 #include "daemon/session.h"
@@ -15,13 +16,18 @@ namespace authmilter::daemon {
 namespace {
 
 // What we ask the MTA for: header changes, quarantine, macros, header values with their leading
-// space. We skip no stage and ask for no no-reply steps (SMFIP_NODATA, SMFIP_NR_*): each of
-// those makes Postfix write two packets back to back without waiting for an answer (e.g. the
-// DATA macros, then the first header), and on a TCP socket its Nagle algorithm then waits for
-// our delayed ACK: 40 ms per message, measured through Postfix. A reply per packet costs
-// microseconds.
+// space. On TCP sockets we ask for no no-reply steps (SMFIP_NODATA, SMFIP_NR_*): each of those
+// makes Postfix write two packets back to back without waiting for an answer (e.g. the DATA
+// macros, then the first header), and its Nagle algorithm then waits for our delayed ACK: 40 ms
+// per message, measured through Postfix. Unix sockets have no Nagle, so there we skip the
+// replies of every stage that never refuses (connect, HELO, MAIL, each header, end of headers,
+// body) and the DATA and unknown-command stages we have no callback for: one round trip and
+// two thread wake-ups fewer per header. RCPT keeps its reply: it may refuse (SPF fail).
 constexpr unsigned long kActions = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE;
 constexpr unsigned long kWantedSteps = SMFIP_HDR_LEADSPC;
+constexpr unsigned long kUnixOnlySteps = SMFIP_NR_CONN | SMFIP_NR_HELO | SMFIP_NR_MAIL |
+                                         SMFIP_NR_HDR | SMFIP_NR_EOH | SMFIP_NR_BODY |
+                                         SMFIP_NODATA | SMFIP_NOUNKNOWN;
 
 Session* session_of(SMFICTX* context) {
   return static_cast<Session*>(smfi_getpriv(context));
@@ -84,6 +90,19 @@ sfsistat guarded(const char* stage_name, Stage&& stage) noexcept {
   return SMFIS_TEMPFAIL;
 }
 
+// Runs a stage the MTA may have agreed not to wait for (`no_reply_step`, an SMFIP_NR_* bit).
+// Then the stage must answer SMFIS_NOREPLY, and a failure cannot reach the MTA now: it drops
+// the message, so that end of message (or RCPT, for MAIL) answers tempfail instead.
+template <class Stage>
+sfsistat quiet(SMFICTX* context, unsigned long no_reply_step, const char* stage_name,
+               Stage&& stage) noexcept {
+  const sfsistat status = guarded(stage_name, std::forward<Stage>(stage));
+  Session* session = session_of(context);
+  if (session == nullptr || (session->negotiated_steps & no_reply_step) == 0) return status;
+  if (status != SMFIS_CONTINUE) session->message.reset();
+  return SMFIS_NOREPLY;
+}
+
 sfsistat on_negotiate(SMFICTX* context, unsigned long offered_actions, unsigned long offered_steps,
                       unsigned long, unsigned long, unsigned long* actions, unsigned long* steps,
                       unsigned long*, unsigned long*) {
@@ -92,14 +111,17 @@ sfsistat on_negotiate(SMFICTX* context, unsigned long offered_actions, unsigned 
       log_line(LogLevel::error, "the MTA does not allow adding and changing headers");
       return SMFIS_REJECT;
     }
+    // The context owns the Session until on_close.
+    auto session = std::make_unique<Session>(current_runtime());
+    unsigned long wanted = kWantedSteps;
+    if (session->runtime && !session->runtime->config.daemon.socket.is_tcp())
+      wanted |= kUnixOnlySteps;
     *actions = kActions & offered_actions;
-    *steps = kWantedSteps & offered_steps;
+    *steps = wanted & offered_steps;
     smfi_setsymlist(context, SMFIM_CONNECT,
                     const_cast<char*>("{client_addr} {client_name} {daemon_name} {if_addr} j"));
     smfi_setsymlist(context, SMFIM_ENVFROM, const_cast<char*>("{auth_authen} {i}"));
     smfi_setsymlist(context, SMFIM_EOM, const_cast<char*>("{i}"));
-    // The context owns the Session until on_close.
-    auto session = std::make_unique<Session>(current_runtime());
     session->negotiated_steps = *steps;
     smfi_setpriv(context, session.release());
     return SMFIS_CONTINUE;
@@ -107,7 +129,7 @@ sfsistat on_negotiate(SMFICTX* context, unsigned long offered_actions, unsigned 
 }
 
 sfsistat on_connect(SMFICTX* context, char* host_name, _SOCK_ADDR* address) {
-  return guarded("connect", [&] {
+  return quiet(context, SMFIP_NR_CONN, "connect", [&] {
     Session* session = session_of(context);
     if (session == nullptr) {  // MTA without negotiation (protocol < 6)
       session = std::make_unique<Session>(current_runtime()).release();
@@ -120,7 +142,7 @@ sfsistat on_connect(SMFICTX* context, char* host_name, _SOCK_ADDR* address) {
 }
 
 sfsistat on_helo(SMFICTX* context, char* helo) {
-  return guarded("helo", [&] {
+  return quiet(context, SMFIP_NR_HELO, "helo", [&] {
     if (Session* session = session_of(context))
       session->connection.helo = helo != nullptr ? helo : "";
     return SMFIS_CONTINUE;
@@ -128,7 +150,7 @@ sfsistat on_helo(SMFICTX* context, char* helo) {
 }
 
 sfsistat on_envfrom(SMFICTX* context, char** arguments) {
-  return guarded("envfrom", [&] {
+  return quiet(context, SMFIP_NR_MAIL, "envfrom", [&] {
     Session* session = session_of(context);
     if (session == nullptr) return SMFIS_TEMPFAIL;
     evaluation::Envelope envelope;
@@ -151,7 +173,7 @@ sfsistat on_envrcpt(SMFICTX* context, char** arguments) {
 }
 
 sfsistat on_header(SMFICTX* context, char* name, char* value) {
-  return guarded("header", [&] {
+  return quiet(context, SMFIP_NR_HDR, "header", [&] {
     Session* session = session_of(context);
     if (session != nullptr && session->message && name != nullptr && value != nullptr)
       session->message->header(name, value);
@@ -160,7 +182,7 @@ sfsistat on_header(SMFICTX* context, char* name, char* value) {
 }
 
 sfsistat on_eoh(SMFICTX* context) {
-  return guarded("eoh", [&] {
+  return quiet(context, SMFIP_NR_EOH, "eoh", [&] {
     Session* session = session_of(context);
     if (session != nullptr && session->message) session->message->end_of_headers();
     return SMFIS_CONTINUE;
@@ -168,7 +190,7 @@ sfsistat on_eoh(SMFICTX* context) {
 }
 
 sfsistat on_body(SMFICTX* context, unsigned char* bytes, size_t length) {
-  return guarded("body", [&] {
+  return quiet(context, SMFIP_NR_BODY, "body", [&] {
     Session* session = session_of(context);
     if (session != nullptr && session->message && bytes != nullptr)
       session->message->body_chunk({reinterpret_cast<const char*>(bytes), length});
@@ -204,13 +226,28 @@ void edit_headers(SMFICTX* context, const Session& session,
     log_line(LogLevel::error, "could not insert the Authentication-Results header");
 }
 
+// Commits the message's report row before the MTA hears our answer (durable across kill -9).
+// False when the row could not be written and the configuration says to tempfail then.
+bool record(const Session& session, const evaluation::MessageOutcome& outcome) {
+  if (!outcome.report_row || !session.runtime->store) return true;
+  const Status stored = session.runtime->store->append(*outcome.report_row);
+  if (stored.ok()) return true;
+  log_line(LogLevel::error,
+           "record store: cannot record " + outcome.report_row->queue_id + ": " + stored.error());
+  return session.runtime->config.store.on_failure != report::StoreFailureAction::tempfail;
+}
+
 sfsistat on_eom(SMFICTX* context) {
   return guarded("eom", [&] {
     Session* session = session_of(context);
     if (session == nullptr || !session->message) return SMFIS_TEMPFAIL;
+    session->message->set_queue_id(macro(context, "i"));
     const evaluation::MessageOutcome outcome = session->message->end_of_message();
     session->message.reset();
     log_line(LogLevel::info, macro(context, "i") + ": " + outcome.log_summary);
+    if (!record(*session, outcome))
+      return answer(context, {evaluation::StageReply::Kind::tempfail, "451", "4.3.0",
+                              "cannot record the message, try again later"});
     if (outcome.reply.kind != evaluation::StageReply::Kind::proceed)
       return answer(context, outcome.reply);
     edit_headers(context, *session, outcome);

@@ -1,6 +1,8 @@
 // runtime.h - everything built from one configuration: the config, the shared resolver and the
 // settings each check needs.
 //
+// build_runtime() opens the record store, so it runs as the daemon's user (after the privilege
+// drop, and so on every reload), which keeps the store's files owned by that user.
 // A connection takes the current Runtime at connect and keeps it until close, so a reload (SIGHUP)
 // never changes the rules in the middle of a transaction; the old Runtime is freed when its last
 // connection ends. current_runtime()/install_runtime() are thread-safe.
@@ -13,6 +15,7 @@
 #include "dkim/dkim_library.h"
 #include "dns/unbound_resolver.h"
 #include "evaluation/message_evaluation.h"
+#include "report/record_store.h"
 
 namespace authmilter::daemon {
 
@@ -20,7 +23,8 @@ struct Runtime {
   conf::Config config;
   std::unique_ptr<dns::UnboundResolver> resolver;
   std::unique_ptr<dkim::DkimLibrary> dkim;
-  evaluation::EvaluationSettings evaluation;  // borrows resolver and dkim above
+  evaluation::EvaluationSettings evaluation;   // borrows resolver and dkim above
+  std::unique_ptr<report::RecordStore> store;  // every report row, committed before we answer
 };
 
 Result<std::shared_ptr<const Runtime>> build_runtime(conf::Config config);

@@ -4,25 +4,14 @@
 #include <array>
 #include <cctype>
 
+#include "common/ascii.h"
+
 namespace authmilter::dmarc {
 
 namespace {
 
-std::string_view trim_wsp(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
 std::optional<Disposition> parse_disposition(std::string_view value) {
-  const auto v = lower(value);
+  const auto v = lower_ascii(value);
   if (v == "none") return Disposition::none;
   if (v == "quarantine") return Disposition::quarantine;
   if (v == "reject") return Disposition::reject;
@@ -30,7 +19,7 @@ std::optional<Disposition> parse_disposition(std::string_view value) {
 }
 
 bool one_of(std::string_view value, std::initializer_list<std::string_view> allowed) {
-  const auto v = lower(value);
+  const auto v = lower_ascii(value);
   return std::find(allowed.begin(), allowed.end(), v) != allowed.end();
 }
 
@@ -39,7 +28,7 @@ bool colon_list(std::string_view value, std::initializer_list<std::string_view> 
   std::vector<std::string> seen;
   while (true) {
     const auto colon = value.find(':');
-    const auto item = lower(trim_wsp(value.substr(0, colon)));
+    const auto item = lower_ascii(trim_wsp(value.substr(0, colon)));
     if (std::find(allowed.begin(), allowed.end(), item) == allowed.end()) return false;
     if (std::find(seen.begin(), seen.end(), item) != seen.end()) return false;
     seen.push_back(item);
@@ -83,17 +72,18 @@ void store_tag(const std::string& tag, std::string_view value, DmarcRecord& r) {
   if (tag == "sp") r.sp = parse_disposition(value);
   if (tag == "np") r.np = parse_disposition(value);
   if (tag == "adkim")
-    r.adkim = lower(value) == "s" ? AlignmentMode::strict : AlignmentMode::relaxed;
-  if (tag == "aspf") r.aspf = lower(value) == "s" ? AlignmentMode::strict : AlignmentMode::relaxed;
+    r.adkim = lower_ascii(value) == "s" ? AlignmentMode::strict : AlignmentMode::relaxed;
+  if (tag == "aspf")
+    r.aspf = lower_ascii(value) == "s" ? AlignmentMode::strict : AlignmentMode::relaxed;
   if (tag == "psd") {
-    const auto v = lower(value);
+    const auto v = lower_ascii(value);
     r.psd = v == "y" ? PsdFlag::yes : v == "n" ? PsdFlag::no : PsdFlag::unknown;
   }
-  if (tag == "t") r.testing = lower(value) == "y";
+  if (tag == "t") r.testing = lower_ascii(value) == "y";
   if (tag == "pct") r.pct = static_cast<int>(*parse_number(value, 3));
   if (tag == "ri") r.ri = static_cast<std::uint32_t>(*parse_number(value, 10));
-  if (tag == "fo") r.fo = lower(value);
-  if (tag == "rf") r.rf = lower(value);
+  if (tag == "fo") r.fo = lower_ascii(value);
+  if (tag == "rf") r.rf = lower_ascii(value);
 }
 
 void note_policy_problem(const std::string& tag, PolicyFlags& flags) {
@@ -110,7 +100,7 @@ void apply_tag(std::string_view element, DmarcRecord& r, PolicyFlags& flags,
     r.problems.push_back({std::string(element.substr(0, 16)), "tag without '=' ignored"});
     return;
   }
-  const auto tag = lower(trim_wsp(element.substr(0, equals)));
+  const auto tag = lower_ascii(trim_wsp(element.substr(0, equals)));
   const auto value = trim_wsp(element.substr(equals + 1));
   if (tag.empty() ||
       !std::all_of(tag.begin(), tag.end(), [](unsigned char c) { return std::isalpha(c) != 0; })) {
@@ -176,7 +166,7 @@ const char* to_string(AlignmentMode mode) {
 }
 
 std::optional<std::string> check_tag_value(std::string_view tag_in, std::string_view value) {
-  const auto tag = lower(tag_in);
+  const auto tag = lower_ascii(tag_in);
   if (value.empty()) return "empty value";
   const bool printable = std::all_of(value.begin(), value.end(),
                                      [](char c) { return c >= 0x20 && c <= 0x7e && c != ';'; });

@@ -3,17 +3,12 @@
 #include <algorithm>
 #include <cctype>
 
+#include "common/ascii.h"
 #include "dmarc/domain_name.h"
 
 namespace authmilter::dmarc {
 
 namespace {
-
-std::string_view trim_wsp(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 // RFC 3986 §2: unreserved / reserved / '%'; everything else needs percent-encoding.
 bool is_uri_char(unsigned char c) {

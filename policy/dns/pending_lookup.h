@@ -4,12 +4,18 @@
 // for the answer (up to the resolver's query timeout, counted from the start) and converts it.
 // This lets a caller overlap lookups, e.g. start the DMARC record lookup at end-of-headers and
 // collect it at end-of-message. get() is called at most once; dropping a PendingLookup without
-// get() cancels the query. Not shared between threads; must not outlive its resolver.
+// get() cancels the query. Not shared between threads; must not outlive its resolver (nor the
+// AnswerCache it was given). With a cache, get() stores the converted answer there under the
+// answer's TTL (answer_cache.h decides whether and how long).
 #pragma once
 
+#include <algorithm>
+#include <cstdint>
 #include <optional>
+#include <string>
 #include <utility>
 
+#include "dns/answer_cache.h"
 #include "dns/unbound_query_loop.h"
 
 namespace authmilter::dns {
@@ -22,6 +28,14 @@ class PendingLookup {
   // A query in flight, converted by `convert` when it completes.
   PendingLookup(PendingQuery query, Convert convert)
       : query_(std::move(query)), convert_(convert) {}
+  // The same, and the answer is kept in `cache` (borrowed) under (rrtype, name).
+  PendingLookup(PendingQuery query, Convert convert, AnswerCache* cache, int rrtype,
+                std::string name)
+      : query_(std::move(query)),
+        convert_(convert),
+        cache_(cache),
+        rrtype_(rrtype),
+        name_(std::move(name)) {}
   // An answer known without asking (a name that cannot exist).
   explicit PendingLookup(AnswerType immediate) : immediate_(std::move(immediate)) {}
 
@@ -29,7 +43,12 @@ class PendingLookup {
     if (query_) {
       QueryCompletion completion = query_->wait();
       query_.reset();
-      return convert_(completion);
+      AnswerType answer = convert_(completion);
+      if (cache_ != nullptr && completion.result != nullptr) {
+        const int ttl = std::max(completion.result->ttl, 0);
+        cache_->store(rrtype_, name_, answer, static_cast<std::uint32_t>(ttl));
+      }
+      return answer;
     }
     if (immediate_) return *std::exchange(immediate_, std::nullopt);
     return AnswerType{};  // second get(): servfail, never a stale success
@@ -38,6 +57,9 @@ class PendingLookup {
  private:
   std::optional<PendingQuery> query_;
   Convert convert_ = nullptr;
+  AnswerCache* cache_ = nullptr;
+  int rrtype_ = 0;
+  std::string name_;
   std::optional<AnswerType> immediate_;
 };
 

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,9 @@ struct ResolverOptions {
   // libunbound answers NXDOMAIN for reserved names (RFC 6761, RFC 6303) without asking anyone,
   // which hides test zones served by a local DNS server.
   std::vector<std::string> unblock_local_zones;
+  // Bounds of the answer cache in front of libunbound (answer_cache.h).
+  std::size_t cache_max_entries = 50000;
+  std::size_t cache_max_bytes = 32u << 20;
 };
 
 }  // namespace authmilter::dns

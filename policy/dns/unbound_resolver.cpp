@@ -30,12 +30,14 @@ Result<std::unique_ptr<UnboundResolver>> UnboundResolver::create(const ResolverO
   if (!context) return Error{context.error()};
   Result<std::unique_ptr<UnboundQueryLoop>> loop = UnboundQueryLoop::start(std::move(*context));
   if (!loop) return Error{loop.error()};
-  return std::make_unique<UnboundResolver>(Key{}, std::move(*loop), options.query_timeout);
+  return std::make_unique<UnboundResolver>(
+      Key{}, std::move(*loop), options.query_timeout,
+      AnswerCacheLimits{options.cache_max_entries, options.cache_max_bytes});
 }
 
 UnboundResolver::UnboundResolver(Key, std::unique_ptr<UnboundQueryLoop> loop,
-                                 std::chrono::milliseconds timeout)
-    : loop_(std::move(loop)), timeout_(timeout) {}
+                                 std::chrono::milliseconds timeout, AnswerCacheLimits limits)
+    : loop_(std::move(loop)), timeout_(timeout), cache_(limits) {}
 
 template <class AnswerType>
 PendingLookup<AnswerType> UnboundResolver::start(
@@ -46,7 +48,11 @@ PendingLookup<AnswerType> UnboundResolver::start(
     impossible.outcome = Outcome::nxdomain;
     return PendingLookup<AnswerType>(std::move(impossible));
   }
-  return PendingLookup<AnswerType>(loop_->submit(*query_name, rrtype, timeout_), convert);
+  if (std::optional<AnswerType> cached = cache_.find<AnswerType>(rrtype, *query_name)) {
+    return PendingLookup<AnswerType>(std::move(*cached));
+  }
+  return PendingLookup<AnswerType>(loop_->submit(*query_name, rrtype, timeout_), convert, &cache_,
+                                   rrtype, *query_name);
 }
 
 PendingLookup<TxtAnswer> UnboundResolver::start_txt(std::string_view name) {

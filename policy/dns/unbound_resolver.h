@@ -2,7 +2,9 @@
 //
 // One UnboundResolver serves the whole daemon: every milter thread calls it at once. It keeps
 // a single ub_ctx, so libunbound's cache (which honours record TTLs) is shared by SPF, DKIM and
-// DMARC; a repeated lookup within the TTL is answered without a query. Each lookup waits at
+// DMARC. In front of it sits an AnswerCache (answer_cache.h) of converted answers, so a
+// repeated lookup within the TTL costs neither a query nor a thread hand-off; SERVFAIL and
+// timeouts are never cached. Each lookup waits at
 // most ResolverOptions::query_timeout and then answers Outcome::timeout (the query is
 // cancelled); see unbound_query_loop.h for the threading and ownership design and
 // unbound_answer.h for how answers map onto Outcome and the record bounds.
@@ -19,6 +21,7 @@
 #include <string_view>
 
 #include "common/result.h"
+#include "dns/answer_cache.h"
 #include "dns/pending_lookup.h"
 #include "dns/resolver.h"
 #include "dns/resolver_options.h"
@@ -31,7 +34,8 @@ class UnboundResolver : public Resolver {
 
  public:
   static Result<std::unique_ptr<UnboundResolver>> create(const ResolverOptions& options);
-  UnboundResolver(Key, std::unique_ptr<UnboundQueryLoop> loop, std::chrono::milliseconds timeout);
+  UnboundResolver(Key, std::unique_ptr<UnboundQueryLoop> loop, std::chrono::milliseconds timeout,
+                  AnswerCacheLimits limits);
 
   TxtAnswer lookup_txt(std::string_view name) override;
   AddressAnswer lookup_addresses(std::string_view name, net::IpFamily family) override;
@@ -44,6 +48,9 @@ class UnboundResolver : public Resolver {
   PendingLookup<MxAnswer> start_mx(std::string_view name);
   PendingLookup<NameAnswer> start_ptr(const net::IpAddress& address);
 
+  // Hits, misses and size of the answer cache (for tests and the benchmark).
+  AnswerCacheStats cache_stats() const { return cache_.stats(); }
+
  private:
   template <class AnswerType>
   PendingLookup<AnswerType> start(std::string_view name, int rrtype,
@@ -51,6 +58,7 @@ class UnboundResolver : public Resolver {
 
   std::unique_ptr<UnboundQueryLoop> loop_;
   std::chrono::milliseconds timeout_;
+  AnswerCache cache_;
 };
 
 }  // namespace authmilter::dns

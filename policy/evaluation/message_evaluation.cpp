@@ -3,11 +3,14 @@
 #include <strings.h>
 
 #include <algorithm>
+#include <ctime>
 
 #include "authres/authres.h"
+#include "common/ascii.h"
 #include "dmarc/from_address.h"
 #include "evaluation/authres_clauses.h"
 #include "evaluation/reply_text.h"
+#include "evaluation/report_row.h"
 
 namespace authmilter::evaluation {
 
@@ -16,10 +19,6 @@ namespace {
 bool is_authentication_results(std::string_view name) {
   static constexpr std::string_view kName = "Authentication-Results";
   return name.size() == kName.size() && strncasecmp(name.data(), kName.data(), kName.size()) == 0;
-}
-
-bool equal_ignoring_case(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
 }
 
 std::string skip_reason_for(const EvaluationSettings& settings, const ConnectionFacts& connection,
@@ -131,6 +130,9 @@ MessageOutcome MessageEvaluation::end_of_message() {
   }
   decide_dmarc(dkim_results, outcome);
   if (outcome.dmarc) clauses.push_back(dmarc_clause(*outcome.dmarc));
+  outcome.report_row = make_report_row({std::time(nullptr), connection_.client_address,
+                                        envelope_.mail_from, &envelope_.recipients, &spf_mail_from_,
+                                        &dkim_results, &outcome.dmarc, envelope_.queue_id});
   outcome.authentication_results = authres::format_authres(settings_.authserv_id, clauses);
   outcome.log_summary = skip_reason_.empty() ? "" : "checks skipped: " + skip_reason_ + "; ";
   for (const auto& clause : clauses)

@@ -22,6 +22,7 @@
 #include "evaluation/dmarc_step.h"
 #include "evaluation/evaluation_settings.h"
 #include "net/ip_address.h"
+#include "report/report_record.h"
 #include "spf/spf.h"
 
 namespace authmilter::evaluation {
@@ -40,6 +41,7 @@ struct ConnectionFacts {
 struct Envelope {
   std::string mail_from;           // without angle brackets; empty = null reverse-path <>
   std::string authenticated_user;  // {auth_authen}; empty = not authenticated
+  std::string queue_id;            // the MTA's queue id ({i}) once known, for report rows
   std::vector<std::string> recipients;
 };
 
@@ -69,6 +71,8 @@ struct MessageOutcome {
   // The SMTP answer: proceed (deliver or quarantine), reject 550 5.7.1 or tempfail 451 4.7.0
   // (the decision's, or too many forged AR headers); never a refusal in dry run.
   StageReply reply;
+  // The row for the aggregate-report store; absent when no DMARC policy applied.
+  std::optional<report::ReportRecord> report_row;
   // Quarantine by header (decision.add_header): the field to add.
   std::string quarantine_header_name;
   std::string quarantine_header_value;
@@ -89,6 +93,8 @@ class MessageEvaluation {
   void body_chunk(std::span<const char> chunk);
   MessageOutcome end_of_message();
 
+  // The MTA's queue id, when it becomes known (Postfix assigns it at the first accepted RCPT).
+  void set_queue_id(std::string queue_id) { envelope_.queue_id = std::move(queue_id); }
   const Envelope& envelope() const { return envelope_; }
   const std::optional<spf::SpfResult>& spf_mail_from() const { return spf_mail_from_; }
 

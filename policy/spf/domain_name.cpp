@@ -69,13 +69,6 @@ std::string truncate_domain(std::string_view name) {
   return std::string(name);
 }
 
-std::string lower_ascii(std::string_view text) {
-  std::string lowered(text);
-  for (char& c : lowered)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return lowered;
-}
-
 bool is_subdomain_of(std::string_view name, std::string_view domain) {
   const std::string n = lower_ascii(without_trailing_dot(name));
   const std::string d = lower_ascii(without_trailing_dot(domain));

@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include "common/ascii.h"
+
 namespace authmilter::spf {
 
 inline constexpr std::size_t kMaxDomainLength = 253;  // RFC 7208 §7.3 / RFC 1035 §2.3.4
@@ -28,9 +30,6 @@ bool is_valid_identity_domain(std::string_view domain);
 // truncate_domain - RFC 7208 §7.3: drop the trailing dot, then drop labels from the left until
 // the name is at most 253 octets long.
 std::string truncate_domain(std::string_view name);
-
-// lower_ascii - ASCII lower-casing for case-insensitive comparisons of names.
-std::string lower_ascii(std::string_view text);
 
 // is_subdomain_of - name equals domain or ends in "." + domain (case-insensitive).
 bool is_subdomain_of(std::string_view name, std::string_view domain);

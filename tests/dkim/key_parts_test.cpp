@@ -80,6 +80,17 @@ TEST(RsaKeyFormat, Pkcs1KeyBecomesTheMatchingSubjectPublicKeyInfo) {
   EXPECT_EQ(normalize_key_record("k=ed25519; p=AAAA"), "k=ed25519; p=AAAA");
 }
 
+// The PKCS#1/SPKI decision reads the DER shape only; anything shaped like PKCS#1 that is not a
+// whole RSAPublicKey is left alone (libopendkim then reports it).
+TEST(RsaKeyFormat, DerShapesThatAreNotKeysStayUnconverted) {
+  EXPECT_FALSE(pkcs1_to_spki_base64("MAMCAQU=").has_value());  // SEQUENCE { INTEGER 5 }
+  EXPECT_FALSE(pkcs1_to_spki_base64("MAI=").has_value());      // SEQUENCE, contents missing
+  EXPECT_FALSE(pkcs1_to_spki_base64("MIQ=").has_value());      // long length cut short
+  EXPECT_FALSE(pkcs1_to_spki_base64("AgEF").has_value());      // bare INTEGER
+  EXPECT_FALSE(pkcs1_to_spki_base64("MAYCAQUCAQM=").has_value() &&
+               pkcs1_to_spki_base64("MAYCAQUCAQM=")->empty());  // tiny key: never an empty p=
+}
+
 TEST(SignatureFacts, ReadsReportedTagsLeniently) {
   const SignatureFacts facts = read_signature_facts(
       " v=1; a=RSA-SHA256; d=Example.COM; s=sel; i=joe=40example.com; l=42; b=abc\r\n def; ;;");

@@ -33,6 +33,8 @@ std::vector<std::string> zone_lines() {
       R"(local-data: "mx.example.test. MX 20 backup.example.test.")",
       R"(local-data: "nullmx.example.test. MX 0 .")",
       R"(local-data: "other.example.test. TXT other")",
+      R"(local-data: 'ttl1.example.test. 1 IN TXT "short-lived"')",
+      R"(local-data: 'cached.example.test. 300 IN TXT "kept"')",
       R"(local-zone: "2.0.192.in-addr.arpa." static)",
       R"(local-data-ptr: "192.0.2.1 a.example.test")",
       R"(local-zone: "8.b.d.0.1.0.0.2.ip6.arpa." static)",
@@ -248,6 +250,53 @@ TEST_F(UnboundResolverTest, RepeatedLookupIsAnsweredFromTheCache) {
   EXPECT_EQ(query_count(), after_first);  // no query for the cached answer
   ASSERT_EQ(resolver->lookup_txt("other.example.test").outcome, Outcome::ok);
   EXPECT_GT(query_count(), after_first);  // and the counter does move for a new name
+}
+
+// The answer cache in front of libunbound: a hit is served without a query and without a
+// hand-off to libunbound (the cache's own counters), negative answers are cached too.
+TEST_F(UnboundResolverTest, AnswerCacheServesHitsWithoutAQuery) {
+  auto resolver = make_resolver();
+  ASSERT_NE(resolver, nullptr);
+  ASSERT_EQ(resolver->lookup_txt("cached.example.test").outcome, Outcome::ok);
+  ASSERT_EQ(resolver->lookup_txt("absent.example.test").outcome, Outcome::nxdomain);
+  const long after_first = settled_query_count();
+  const AnswerCacheStats before = resolver->cache_stats();
+  EXPECT_EQ(before.entries, 2u);
+  for (int i = 0; i < 50; ++i) {
+    EXPECT_EQ(resolver->lookup_txt("Cached.Example.Test").records,
+              std::vector<std::string>{"kept"});
+    EXPECT_EQ(resolver->lookup_txt("absent.example.test").outcome, Outcome::nxdomain);
+  }
+  EXPECT_EQ(resolver->cache_stats().hits, before.hits + 100);
+  EXPECT_EQ(resolver->cache_stats().misses, before.misses);
+  EXPECT_EQ(query_count(), after_first);
+}
+
+// A record with TTL 1 leaves the answer cache after its second: the next lookup is a miss that
+// goes to libunbound (whose own cache, with one-second granularity, may still answer it), and
+// the fresh answer is cached again.
+TEST_F(UnboundResolverTest, AnswerCacheHonoursTheTtl) {
+  auto resolver = make_resolver();
+  ASSERT_NE(resolver, nullptr);
+  ASSERT_EQ(resolver->lookup_txt("ttl1.example.test").records,
+            std::vector<std::string>{"short-lived"});
+  const AnswerCacheStats first = resolver->cache_stats();
+  ASSERT_EQ(resolver->lookup_txt("ttl1.example.test").outcome, Outcome::ok);
+  EXPECT_EQ(resolver->cache_stats().hits, first.hits + 1);  // still fresh
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  ASSERT_EQ(resolver->lookup_txt("ttl1.example.test").records,
+            std::vector<std::string>{"short-lived"});
+  EXPECT_EQ(resolver->cache_stats().misses, first.misses + 1);  // expired: asked again
+}
+
+// SERVFAIL is never cached: every lookup goes to libunbound again.
+TEST_F(UnboundResolverTest, AnswerCacheKeepsNoServfail) {
+  auto resolver = make_resolver();
+  ASSERT_NE(resolver, nullptr);
+  EXPECT_EQ(resolver->lookup_txt("x.refused.test").outcome, Outcome::servfail);
+  EXPECT_EQ(resolver->lookup_txt("x.refused.test").outcome, Outcome::servfail);
+  EXPECT_EQ(resolver->cache_stats().hits, 0u);
+  EXPECT_EQ(resolver->cache_stats().entries, 0u);
 }
 
 TEST_F(UnboundResolverTest, BuiltInLocalZonesHideTestNamesUnlessUnblocked) {

@@ -81,7 +81,7 @@ class DmarcPipelineTest : public ::testing::Test {
   MessageOutcome run(const std::string& raw, const std::string& mail_from = "a@elsewhere.test",
                      const char* client = "203.0.113.5") {
     MessageEvaluation message(settings_, {net::IpAddress::parse(client), "client", "client"},
-                              {mail_from, "", {}});
+                              {mail_from, "", "", {}});
     message.check_sender();
     feed(message, raw);
     return message.end_of_message();
@@ -211,6 +211,57 @@ TEST_F(DmarcPipelineTest, TrustedNetworksAreNeverJudged) {
   const auto outcome = run(simple_message("From: joe@reject.example\r\n"));
   EXPECT_FALSE(outcome.dmarc);
   EXPECT_EQ(outcome.decision.action, decision::Action::deliver);
+}
+
+}  // namespace
+}  // namespace authmilter::evaluation
+
+namespace authmilter::evaluation {
+namespace {
+
+TEST_F(DmarcPipelineTest, ReportRowCarriesEveryResultOfTheMessage) {
+  zone_.add_txt("_dmarc.rows.example",
+                "v=DMARC1; p=reject; sp=none; adkim=s; rua=mailto:agg@rows.example!10m");
+  zone_.add_txt("rows.example", "v=spf1 ip4:192.0.2.0/24 -all");
+  MessageEvaluation message(
+      settings_, {net::IpAddress::parse("192.0.2.7"), "client", "client"},
+      {"bounce@rows.example", "", "Q1D", {"a@Dest.example", "b@dest.example"}});
+  message.check_sender();
+  feed(message, simple_message("From: <joe@rows.example>\r\n"));
+  const auto outcome = message.end_of_message();
+  ASSERT_TRUE(outcome.report_row) << outcome.log_summary;
+  const report::ReportRecord& row = *outcome.report_row;
+  EXPECT_EQ(row.source_ip, "192.0.2.7");
+  EXPECT_EQ(row.header_from, "rows.example");
+  EXPECT_EQ(row.envelope_from, "rows.example");
+  EXPECT_EQ(row.envelope_to, std::vector<std::string>{"dest.example"});
+  EXPECT_EQ(row.spf_result, "pass");
+  EXPECT_EQ(row.spf_scope, "mfrom");
+  EXPECT_EQ(row.spf_aligned, "pass");
+  EXPECT_EQ(row.dkim_aligned, "fail");
+  ASSERT_EQ(row.dkim.size(), 0u);  // unsigned
+  EXPECT_EQ(row.dmarc_result, "pass");
+  EXPECT_EQ(row.disposition, "none");
+  EXPECT_EQ(row.policy.domain, "rows.example");
+  EXPECT_EQ(row.policy.p, "reject");
+  EXPECT_EQ(row.policy.sp, "none");
+  EXPECT_EQ(row.policy.adkim, "s");
+  EXPECT_EQ(row.policy.discovery, "treewalk");
+  EXPECT_NE(row.policy.rua.find("mailto:agg@rows.example"), std::string::npos);
+  EXPECT_EQ(row.queue_id, "Q1D");
+  EXPECT_GT(row.time, 0);
+}
+
+TEST_F(DmarcPipelineTest, ReportRowOfARejectedMessageSaysReject) {
+  const auto outcome = run(simple_message("From: Joe <joe@reject.example>\r\n"));
+  ASSERT_TRUE(outcome.report_row);
+  EXPECT_EQ(outcome.report_row->disposition, "reject");
+  EXPECT_EQ(outcome.report_row->dmarc_result, "fail");
+}
+
+TEST_F(DmarcPipelineTest, NoReportRowWithoutAPolicy) {
+  const auto outcome = run(simple_message("From: <joe@unpublished.example>\r\n"));
+  EXPECT_FALSE(outcome.report_row);
 }
 
 }  // namespace

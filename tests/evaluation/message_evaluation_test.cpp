@@ -11,7 +11,7 @@ class MessageEvaluationTest : public ::testing::Test {
 
   MessageEvaluation start() {
     ConnectionFacts connection{net::IpAddress::parse("192.0.2.1"), "client.example", "client"};
-    return MessageEvaluation(settings_, connection, Envelope{"sender@example.org", "", {}});
+    return MessageEvaluation(settings_, connection, Envelope{"sender@example.org", "", "", {}});
   }
 
   EvaluationSettings settings_;

@@ -105,7 +105,10 @@ class PrivilegeDropTest(harness.MilterTestCase):
         # Same milter as the other classes, but told to run as nobody after binding.
         cls.milter = cls.env.milter(cls.socket_kind)
         cls.milter.config_text = cls.milter.config_text.replace('user: ""', "user: nobody")
-        os.chmod(cls.milter.workdir, 0o755)
+        # Its work directory (pidfile, record store) belongs to the run-time user, as
+        # /var/lib/authmilter does under systemd's StateDirectory=.
+        nobody = pwd.getpwnam("nobody")
+        os.chown(cls.milter.workdir, nobody.pw_uid, nobody.pw_gid)
         cls.addClassCleanup(cls._stop_milter)
         harness.RUNNING.append(cls.milter)
         harness.LOGS["authmilter"] = cls.milter.log_path

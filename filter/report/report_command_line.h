@@ -1,0 +1,30 @@
+// report_command_line.h - authmilter-report's arguments.
+//
+//   authmilter-report --config PATH [--dry-run --out-dir DIR] [--domain D]
+//                     [--since T] [--until T]
+// T is unix seconds or a UTC date YYYY-MM-DD. parse_report_command_line() returns an error text
+// (for stderr, exit status 2) or the options; --dry-run requires --out-dir.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "common/result.h"
+
+namespace authmilter::filter {
+
+struct ReportCommandLine {
+  std::string config_path = "/etc/authmilter/authmilter.yaml";
+  bool dry_run = false;
+  std::string out_dir;
+  std::string domain;
+  std::optional<std::int64_t> since;
+  std::optional<std::int64_t> until;
+  bool help = false;
+};
+
+Result<ReportCommandLine> parse_report_command_line(int argc, char** argv);
+std::optional<std::int64_t> parse_report_time(const std::string& text);
+
+}  // namespace authmilter::filter

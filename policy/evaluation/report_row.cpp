@@ -1,0 +1,103 @@
+#include "evaluation/report_row.h"
+
+#include <algorithm>
+
+namespace authmilter::evaluation {
+
+namespace {
+
+std::string domain_of(const std::string& address) {
+  const auto at = address.rfind('@');
+  std::string domain = at == std::string::npos ? address : address.substr(at + 1);
+  std::transform(domain.begin(), domain.end(), domain.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return domain;
+}
+
+std::string published_rua(const dmarc::UriList& rua) {
+  std::string text;
+  for (const auto& uri : rua.uris) {
+    if (!text.empty()) text += ',';
+    text += uri.text;
+    if (uri.max_bytes) text += "!" + std::to_string(*uri.max_bytes);
+  }
+  return text;
+}
+
+report::PublishedPolicy published_policy(const dmarc::DmarcResult& result) {
+  const dmarc::DmarcRecord& record = *result.record;
+  report::PublishedPolicy policy;
+  policy.domain = result.policy_domain;
+  policy.p = dmarc::to_string(record.policy());
+  if (record.sp) policy.sp = dmarc::to_string(*record.sp);
+  if (record.np) policy.np = dmarc::to_string(*record.np);
+  policy.psd = record.psd == dmarc::PsdFlag::yes  ? "y"
+               : record.psd == dmarc::PsdFlag::no ? "n"
+                                                  : "u";
+  policy.testing = record.testing;
+  policy.adkim = record.adkim == dmarc::AlignmentMode::strict ? "s" : "r";
+  policy.aspf = record.aspf == dmarc::AlignmentMode::strict ? "s" : "r";
+  policy.pct = record.pct;
+  policy.fo = record.fo;
+  policy.discovery = dmarc::to_string(result.discovery);
+  policy.rua = published_rua(record.rua);
+  return policy;
+}
+
+// The disposition actually applied, in RFC 9990 words: a quarantine or reject we did not carry
+// out (dry run, downgrades) is what the decision says was applied.
+std::string applied_disposition(const decision::Decision& decision) {
+  if (decision.dry_run) return "none";
+  switch (decision.action) {
+    case decision::Action::reject:
+      return "reject";
+    case decision::Action::quarantine:
+      return "quarantine";
+    default:
+      return "none";
+  }
+}
+
+}  // namespace
+
+std::optional<report::ReportRecord> make_report_row(const ReportRowInput& input) {
+  if (input.dmarc == nullptr || !*input.dmarc || !(*input.dmarc)->result) return std::nullopt;
+  const DmarcStep& step = **input.dmarc;
+  const dmarc::DmarcResult& result = *step.result;
+  if (!result.record || result.policy_domain.empty()) return std::nullopt;
+  report::ReportRecord row;
+  row.time = input.time;
+  if (input.client) row.source_ip = input.client->to_string();
+  row.header_from = result.from_domain;
+  row.envelope_from = input.mail_from.empty() ? "" : domain_of(input.mail_from);
+  if (input.recipients != nullptr) {
+    for (const auto& recipient : *input.recipients) {
+      std::string domain = domain_of(recipient);
+      if (std::find(row.envelope_to.begin(), row.envelope_to.end(), domain) ==
+          row.envelope_to.end())
+        row.envelope_to.push_back(std::move(domain));
+    }
+  }
+  if (input.spf != nullptr && *input.spf) {
+    const spf::SpfResult& spf = **input.spf;
+    row.spf_domain = spf.domain;
+    row.spf_scope = spf.scope == spf::SpfScope::helo ? "helo" : "mfrom";
+    row.spf_result = spf::to_string(spf.code);
+  }
+  if (input.dkim != nullptr) {
+    for (const auto& signature : *input.dkim)
+      row.dkim.push_back({signature.domain, signature.selector, dkim::to_string(signature.code)});
+  }
+  row.policy = published_policy(result);
+  row.disposition = applied_disposition(step.decision);
+  row.dmarc_result = result.code == dmarc::DmarcCode::pass ? "pass" : "fail";
+  row.dkim_aligned = result.dkim_aligned ? "pass" : "fail";
+  row.spf_aligned = result.spf_aligned ? "pass" : "fail";
+  for (const auto& override_reason : step.decision.overrides)
+    row.overrides.push_back({decision::to_string(override_reason.reason), override_reason.comment});
+  row.queue_id = input.queue_id;
+  report::sanitize_record(row);
+  return row;
+}
+
+}  // namespace authmilter::evaluation

@@ -1,0 +1,33 @@
+// aggregate_report.h - the stored rows of one slot, split into reports per policy configuration.
+//
+// group_reports() is pure: rows (as RecordStore::rows() returns them, ordered by policy key)
+// become one AggregateReport per distinct published policy. The Report-ID is derived from the
+// submitter, the policy domain, the interval and the policy key, so a report that is built again
+// (a retried delivery) keeps its Report-ID (RFC 9990 §3.1.1.3: unique per report; a re-sent
+// report is the same report). It consists of digits and hex letters only, as the RFC 7489
+// §7.2.1.1 file-name grammar's unique-id (1*(ALPHA / DIGIT)) requires.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "report/record_store.h"
+
+namespace authmilter::report {
+
+struct AggregateReport {
+  std::string report_id;
+  ReportSlot slot;
+  std::string policy_key;
+  PublishedPolicy policy;
+  std::vector<ReportRow> rows;
+  std::int64_t message_count() const;
+};
+
+std::vector<AggregateReport> group_reports(const std::string& submitter, const ReportSlot& slot,
+                                           std::vector<ReportRow> rows);
+
+std::string report_id_for(const std::string& submitter, const ReportSlot& slot,
+                          const std::string& policy_key);
+
+}  // namespace authmilter::report

@@ -1,0 +1,109 @@
+// postgres_connection.cpp - SqlConnection over libpq (several MTAs feeding one report set).
+//
+// Durability: PostgreSQL's default synchronous_commit=on makes COMMIT return only after the WAL
+// is flushed on the server, so a row committed before the milter answers survives a crash of
+// either side.
+#include <libpq-fe.h>
+
+#include "common/c_handle.h"
+#include "report/sql_connection.h"
+
+namespace authmilter::report {
+
+namespace {
+
+using PgConnection = CHandle<PGconn, PQfinish>;
+using PgResult = CHandle<PGresult, PQclear>;
+
+// `?` -> `$n`: the store writes portable SQL; no statement of ours has `?` inside a literal.
+std::string numbered_placeholders(std::string_view sql) {
+  std::string out;
+  int next = 1;
+  for (char c : sql) {
+    if (c == '?')
+      out += "$" + std::to_string(next++);
+    else
+      out += c;
+  }
+  return out;
+}
+
+class PostgresConnection final : public SqlConnection {
+ public:
+  explicit PostgresConnection(PgConnection connection) : connection_(std::move(connection)) {}
+  SqlDialect dialect() const override { return SqlDialect::postgresql; }
+
+  Status execute(std::string_view sql, const std::vector<SqlValue>& params) override {
+    auto rows = run(sql, params);
+    if (!rows) return Error{rows.error()};
+    return Ok{};
+  }
+  Result<std::vector<SqlRow>> query(std::string_view sql,
+                                    const std::vector<SqlValue>& params) override {
+    return run(sql, params);
+  }
+  Status begin_exclusive() override {
+    if (auto begun = execute("BEGIN", {}); !begun) return begun;
+    // Serialises concurrent migrations by several daemons on one database.
+    return execute("SELECT pg_advisory_xact_lock(7489)", {});
+  }
+
+ private:
+  Result<std::vector<SqlRow>> run(std::string_view sql, const std::vector<SqlValue>& params) {
+    // A server restart or a dropped connection: reconnect, so that the statement that found the
+    // connection broken fails (its batch is tempfailed) and the next batch works again.
+    if (PQstatus(connection_.get()) == CONNECTION_BAD) PQreset(connection_.get());
+    std::vector<std::string> texts;
+    texts.reserve(params.size());
+    for (const auto& param : params) {
+      if (const auto* number = std::get_if<std::int64_t>(&param))
+        texts.push_back(std::to_string(*number));
+      else
+        texts.push_back(std::get<std::string>(param));
+    }
+    std::vector<const char*> values;
+    for (const auto& text : texts) values.push_back(text.c_str());
+    const std::string statement = numbered_placeholders(sql);
+    PgResult result(PQexecParams(connection_.get(), statement.c_str(),
+                                 static_cast<int>(values.size()), nullptr, values.data(), nullptr,
+                                 nullptr, 0));
+    const auto status = result ? PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+      std::string message = PQerrorMessage(connection_.get());
+      while (!message.empty() && message.back() == '\n') message.pop_back();
+      return Error{"postgresql: " + std::string(sql.substr(0, 40)) + ": " + message};
+    }
+    std::vector<SqlRow> rows;
+    const int count = PQntuples(result.get());
+    const int columns = PQnfields(result.get());
+    for (int r = 0; r < count; ++r) {
+      SqlRow row;
+      for (int c = 0; c < columns; ++c)
+        row.emplace_back(PQgetvalue(result.get(), r, c),
+                         static_cast<std::size_t>(PQgetlength(result.get(), r, c)));
+      rows.push_back(std::move(row));
+    }
+    return rows;
+  }
+
+  PgConnection connection_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<SqlConnection>> open_postgres(const std::string& conninfo) {
+  PgConnection connection(PQconnectdb(conninfo.c_str()));
+  if (!connection) return Error{"postgresql: out of memory"};
+  if (PQstatus(connection.get()) != CONNECTION_OK) {
+    std::string message = PQerrorMessage(connection.get());
+    while (!message.empty() && message.back() == '\n') message.pop_back();
+    return Error{"postgresql: cannot connect: " + message};
+  }
+  auto result = std::make_unique<PostgresConnection>(std::move(connection));
+  // Quiet the NOTICE lines of CREATE TABLE IF NOT EXISTS on stderr.
+  if (auto quiet = result->execute("SET client_min_messages TO warning", {}); !quiet)
+    return Error{quiet.error()};
+  return std::unique_ptr<SqlConnection>(std::move(result));
+}
+
+}  // namespace authmilter::report

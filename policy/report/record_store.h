@@ -1,0 +1,73 @@
+// record_store.h - the durable store of evaluated messages, and what reporting reads from it.
+//
+// Call order: open_store() once (creates or migrates the schema); the daemon calls append() per
+// message from any thread; authmilter-report calls pending_slots(), rows(), was_delivered(),
+// record_delivery(), mark_reported() and prune(). All methods are thread-safe.
+// append() returns only after the record is committed (durable); concurrent appends are
+// batched into one transaction (group commit), so one commit covers many messages.
+// Failures are Status/Result errors (the daemon then tempfails or continues, per
+// StoreOptions::on_failure); a store never reports success for a row it did not commit.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "report/report_record.h"
+
+namespace authmilter::report {
+
+enum class StoreFailureAction { tempfail, continue_unrecorded };
+
+struct StoreOptions {
+  std::string url = "sqlite:///var/lib/authmilter/records.db";
+  bool sqlite_synchronous_full = true;  // see sqlite_connection.cpp
+  StoreFailureAction on_failure = StoreFailureAction::tempfail;
+  std::int64_t retention_seconds = 30 * 86400;  // reported rows older than this are pruned
+};
+
+// One report's worth of rows: a policy domain and a UTC interval [begin, end).
+struct ReportSlot {
+  std::string policy_domain;
+  std::int64_t begin = 0;
+  std::int64_t end = 0;
+  friend bool operator==(const ReportSlot&, const ReportSlot&) = default;
+};
+
+struct SlotQuery {
+  std::int64_t interval_seconds = 86400;  // RFC 9990 §2: reports cover one UTC day by default
+  std::int64_t until = 0;                 // only intervals that ended by then
+  std::int64_t since = 0;                 // only intervals that begin at or after this
+  std::string domain;                     // only this policy domain ("" = all)
+};
+
+// Identical messages of one slot, counted: the reportable fields of the record (time and queue
+// id are empty) and how many messages had them.
+struct ReportRow {
+  std::string policy_key;  // record_codec.h policy_key(record.policy)
+  ReportRecord record;
+  std::int64_t count = 0;
+};
+
+class RecordStore {
+ public:
+  virtual ~RecordStore() = default;
+  virtual Status append(const ReportRecord& record) = 0;
+  virtual Result<std::vector<ReportSlot>> pending_slots(const SlotQuery& query) = 0;
+  // rows - the unreported rows of a slot, grouped; ordered by policy key.
+  virtual Result<std::vector<ReportRow>> rows(const ReportSlot& slot) = 0;
+  virtual Status mark_reported(const ReportSlot& slot, const std::string& policy_key) = 0;
+  virtual Result<bool> was_delivered(const std::string& report_id,
+                                     const std::string& destination) = 0;
+  virtual Status record_delivery(const std::string& report_id, const std::string& destination,
+                                 std::int64_t when) = 0;
+  // prune - delete reported rows (and delivery marks) older than `before`; returns rows deleted.
+  virtual Result<std::int64_t> prune(std::int64_t before) = 0;
+};
+
+// open_store - "sqlite:///absolute/path" or "postgresql://..." / "postgres://...".
+Result<std::unique_ptr<RecordStore>> open_store(const StoreOptions& options);
+
+}  // namespace authmilter::report

@@ -1,0 +1,52 @@
+// report_record.cpp - bounding a record before it is stored.
+#include "report/report_record.h"
+
+#include <algorithm>
+#include <cctype>
+
+namespace authmilter::report {
+
+namespace {
+
+// Control characters would break the list encoding (record_codec.h) and have no place in a
+// domain, selector or result word; cutting to a bound keeps one hostile message from growing
+// the store.
+void clean(std::string& text, std::size_t limit) {
+  std::erase_if(text, [](char c) { return std::iscntrl(static_cast<unsigned char>(c)) != 0; });
+  if (text.size() > limit) text.resize(limit);
+}
+
+void clean_policy(PublishedPolicy& policy) {
+  for (std::string* field : {&policy.domain, &policy.p, &policy.sp, &policy.np, &policy.psd,
+                             &policy.adkim, &policy.aspf, &policy.fo, &policy.discovery})
+    clean(*field, kMaxFieldLength);
+  clean(policy.rua, kMaxRuaLength);
+  policy.pct = std::clamp(policy.pct, 0, 100);
+}
+
+}  // namespace
+
+void sanitize_record(ReportRecord& record) {
+  for (std::string* field :
+       {&record.source_ip, &record.header_from, &record.envelope_from, &record.spf_domain,
+        &record.spf_scope, &record.spf_result, &record.disposition, &record.dmarc_result,
+        &record.dkim_aligned, &record.spf_aligned, &record.queue_id})
+    clean(*field, kMaxFieldLength);
+  if (record.envelope_to.size() > kMaxDkimPerRecord) record.envelope_to.resize(kMaxDkimPerRecord);
+  for (auto& domain : record.envelope_to) clean(domain, kMaxFieldLength);
+  if (record.dkim.size() > kMaxDkimPerRecord) record.dkim.resize(kMaxDkimPerRecord);
+  for (auto& entry : record.dkim) {
+    clean(entry.domain, kMaxFieldLength);
+    clean(entry.selector, kMaxFieldLength);
+    clean(entry.result, kMaxFieldLength);
+  }
+  if (record.overrides.size() > kMaxOverridesPerRecord)
+    record.overrides.resize(kMaxOverridesPerRecord);
+  for (auto& reason : record.overrides) {
+    clean(reason.type, kMaxFieldLength);
+    clean(reason.comment, kMaxCommentLength);
+  }
+  clean_policy(record.policy);
+}
+
+}  // namespace authmilter::report

@@ -1,0 +1,133 @@
+// report_run.cpp - the report program's loop; see report_run.h.
+#include "report/report_run.h"
+
+#include <fstream>
+
+#include "report/aggregate_report.h"
+#include "report/destinations.h"
+#include "report/gzip.h"
+#include "report/report_mail.h"
+#include "report/report_xml.h"
+
+namespace authmilter::report {
+
+namespace {
+
+struct ReportOutcome {
+  std::vector<std::string> notes;
+  bool complete = true;  // nothing left to retry
+};
+
+std::string join(const std::vector<std::string>& parts) {
+  std::string out;
+  for (const auto& part : parts) out += (out.empty() ? "" : " ") + part;
+  return out;
+}
+
+// deliver - one destination; returns false when it must be retried.
+bool deliver(RecordStore& store, ReportSender& sender, const AggregateReport& report,
+             const Destination& to, const std::string& gz, const RunOptions& options,
+             RunSummary& summary, ReportOutcome& outcome) {
+  const auto done = store.was_delivered(report.report_id, to.address);
+  if (!done) {
+    outcome.notes.push_back("error=" + done.error());
+    return false;
+  }
+  if (*done) return true;  // an earlier run sent it
+  if (options.report.format == ReportFormat::rfc7489 && to.max_bytes && gz.size() > *to.max_bytes) {
+    outcome.notes.push_back("too-large=" + to.address);  // RFC 7489 §7.2.1: not sent
+    return true;
+  }
+  auto mail = build_report_mail(report, options.report, gz, to.address, options.now);
+  Status sent = mail ? sender.send(*mail, to.address) : Status(Error{mail.error()});
+  if (sent) sent = store.record_delivery(report.report_id, to.address, options.now);
+  if (!sent) {
+    outcome.notes.push_back("failed=" + to.address + " (" + sent.error() + ")");
+    return false;
+  }
+  ++summary.sent;
+  outcome.notes.push_back("sent=" + to.address);
+  return true;
+}
+
+ReportOutcome send_report(RecordStore& store, ReportSender& sender, const AggregateReport& report,
+                          const std::string& gz, dmarc::OrgDomainFinder& finder,
+                          dns::Resolver& resolver, const RunOptions& options, RunSummary& summary) {
+  ReportOutcome outcome;
+  const auto plan =
+      plan_destinations(report.slot.policy_domain, report.policy.rua, finder, resolver);
+  for (const auto& why : plan.refused) outcome.notes.push_back("refused=" + why);
+  for (const auto& why : plan.deferred) outcome.notes.push_back("deferred=" + why);
+  outcome.complete = plan.deferred.empty();
+  for (const auto& to : plan.send)
+    if (!deliver(store, sender, report, to, gz, options, summary, outcome))
+      outcome.complete = false;
+  return outcome;
+}
+
+void handle_report(RecordStore& store, ReportSender& sender, const AggregateReport& report,
+                   dmarc::OrgDomainFinder& finder, dns::Resolver& resolver,
+                   const RunOptions& options, RunSummary& summary) {
+  ++summary.reports;
+  std::string line = report.slot.policy_domain + " " + std::to_string(report.slot.begin) + "-" +
+                     std::to_string(report.slot.end - 1) + " id=" + report.report_id +
+                     " records=" + std::to_string(report.rows.size()) +
+                     " messages=" + std::to_string(report.message_count());
+  auto xml = write_report_xml(report, options.report);
+  auto gz = xml ? gzip(*xml) : Result<std::string>(Error{xml.error()});
+  if (!gz) {
+    ++summary.failures;
+    summary.lines.push_back(line + " error=" + gz.error());
+    return;
+  }
+  if (options.dry_run) {
+    const std::string path = options.out_dir + "/" + report_file_name(report, options.report);
+    std::ofstream file(path, std::ios::binary);
+    file.write(gz->data(), static_cast<std::streamsize>(gz->size()));
+    file.close();
+    if (!file) ++summary.failures;
+    summary.lines.push_back(line + (file ? " wrote=" : " error=cannot write ") + path);
+    return;
+  }
+  auto outcome = send_report(store, sender, report, *gz, finder, resolver, options, summary);
+  if (outcome.complete) {
+    if (auto marked = store.mark_reported(report.slot, report.policy_key); !marked) {
+      outcome.notes.push_back("error=" + marked.error());
+      outcome.complete = false;
+    }
+  }
+  if (!outcome.complete) ++summary.failures;
+  summary.lines.push_back(line + " " + join(outcome.notes));
+}
+
+}  // namespace
+
+RunSummary run_reports(RecordStore& store, ReportSender& sender, dmarc::OrgDomainFinder& finder,
+                       dns::Resolver& resolver, const RunOptions& options) {
+  RunSummary summary;
+  auto slots = store.pending_slots(options.query);
+  if (!slots) {
+    ++summary.failures;
+    summary.lines.push_back("error: " + slots.error());
+    return summary;
+  }
+  for (const auto& slot : *slots) {
+    auto rows = store.rows(slot);
+    if (!rows) {
+      ++summary.failures;
+      summary.lines.push_back(slot.policy_domain + " error: " + rows.error());
+      continue;
+    }
+    for (const auto& report : group_reports(options.report.submitter, slot, std::move(*rows)))
+      handle_report(store, sender, report, finder, resolver, options, summary);
+  }
+  if (!options.dry_run && options.retention_seconds > 0) {
+    if (auto pruned = store.prune(options.now - options.retention_seconds); !pruned) {
+      ++summary.failures;
+      summary.lines.push_back("error: " + pruned.error());
+    }
+  }
+  return summary;
+}
+
+}  // namespace authmilter::report

@@ -1,0 +1,43 @@
+// report_run.h - one run of authmilter-report: every closed slot -> reports -> destinations.
+//
+// For each pending slot (closed interval with unreported rows) and each policy configuration in
+// it: build the XML, gzip it, plan destinations, and hand a message to the sender for every
+// destination not yet recorded as delivered for this Report-ID. The rows are marked reported
+// only when no destination is left to try (all sent, refused, or over their !size limit), so a
+// failed or deferred destination is retried next run with the same Report-ID, and a re-run
+// sends nothing twice. Dry run: write <file-name>.xml.gz into out_dir, send and mark nothing.
+// Afterwards reported rows older than the retention are pruned (not in a dry run).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "dmarc/org_domain.h"
+#include "dns/resolver.h"
+#include "report/record_store.h"
+#include "report/report_options.h"
+#include "report/report_sender.h"
+
+namespace authmilter::report {
+
+struct RunOptions {
+  ReportOptions report;
+  SlotQuery query;  // interval, since/until, domain
+  std::int64_t now = 0;
+  std::int64_t retention_seconds = 30 * 86400;
+  bool dry_run = false;
+  std::string out_dir;  // dry run only
+};
+
+struct RunSummary {
+  std::vector<std::string> lines;  // one per report, for stdout
+  int reports = 0;
+  int sent = 0;
+  int failures = 0;  // store, build or delivery failures (exit status)
+};
+
+RunSummary run_reports(RecordStore& store, ReportSender& sender, dmarc::OrgDomainFinder& finder,
+                       dns::Resolver& resolver, const RunOptions& options);
+
+}  // namespace authmilter::report

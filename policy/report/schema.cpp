@@ -1,0 +1,74 @@
+// schema.cpp - DDL per version and dialect.
+#include "report/schema.h"
+
+#include <string>
+
+namespace authmilter::report {
+
+namespace {
+
+std::vector<std::string> version_1(SqlDialect dialect) {
+  const std::string id =
+      dialect == SqlDialect::sqlite ? "INTEGER PRIMARY KEY AUTOINCREMENT" : "BIGSERIAL PRIMARY KEY";
+  return {
+      "CREATE TABLE records (id " + id +
+          ", time BIGINT NOT NULL, policy_domain TEXT NOT NULL, policy_key TEXT NOT NULL,"
+          " source_ip TEXT NOT NULL, header_from TEXT NOT NULL, envelope_from TEXT NOT NULL,"
+          " envelope_to TEXT NOT NULL, spf_domain TEXT NOT NULL, spf_scope TEXT NOT NULL,"
+          " spf_result TEXT NOT NULL, dkim TEXT NOT NULL, p TEXT NOT NULL, sp TEXT NOT NULL,"
+          " np TEXT NOT NULL, psd TEXT NOT NULL, testing BIGINT NOT NULL, adkim TEXT NOT NULL,"
+          " aspf TEXT NOT NULL, pct BIGINT NOT NULL, fo TEXT NOT NULL, discovery TEXT NOT NULL,"
+          " rua TEXT NOT NULL, disposition TEXT NOT NULL, dmarc_result TEXT NOT NULL,"
+          " dkim_aligned TEXT NOT NULL, spf_aligned TEXT NOT NULL, overrides TEXT NOT NULL,"
+          " queue_id TEXT NOT NULL, reported BIGINT NOT NULL DEFAULT 0)",
+      "CREATE INDEX records_pending ON records (reported, policy_domain, time)",
+      "CREATE INDEX records_time ON records (time)",
+      "CREATE TABLE deliveries (report_id TEXT NOT NULL, destination TEXT NOT NULL,"
+      " sent_at BIGINT NOT NULL, PRIMARY KEY (report_id, destination))",
+  };
+}
+
+Result<int> current_version(SqlConnection& connection) {
+  auto rows = connection.query("SELECT MAX(version) FROM schema_version", {});
+  if (!rows) return Error{rows.error()};
+  if (rows->empty() || rows->front().empty() || rows->front().front().empty()) return 0;
+  try {
+    return std::stoi(rows->front().front());
+  } catch (const std::exception&) {
+    return Error{"store: unreadable schema_version '" + rows->front().front() + "'"};
+  }
+}
+
+Status apply(SqlConnection& connection, int from) {
+  if (from < 1) {
+    for (const auto& statement : version_1(connection.dialect()))
+      if (auto done = connection.execute(statement, {}); !done) return done;
+  }
+  return connection.execute("INSERT INTO schema_version (version) VALUES (?)",
+                            {std::int64_t{kSchemaVersion}});
+}
+
+}  // namespace
+
+Status migrate_schema(SqlConnection& connection) {
+  auto created =
+      connection.execute("CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)", {});
+  if (!created) return created;
+  if (auto begun = connection.begin_exclusive(); !begun) return begun;
+  auto version = current_version(connection);
+  Status outcome = Ok{};
+  if (!version)
+    outcome = Error{version.error()};
+  else if (*version > kSchemaVersion)
+    outcome = Error{"store: schema version " + std::to_string(*version) +
+                    " is newer than this program's " + std::to_string(kSchemaVersion)};
+  else if (*version < kSchemaVersion)
+    outcome = apply(connection, *version);
+  if (!outcome) {
+    (void)connection.execute("ROLLBACK", {});
+    return outcome;
+  }
+  return connection.execute("COMMIT", {});
+}
+
+}  // namespace authmilter::report

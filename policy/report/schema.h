@@ -1,0 +1,18 @@
+// schema.h - the store's tables, created and migrated by the program (schema_version table).
+//
+// migrate_schema() runs in one exclusive transaction: it reads the version, applies every later
+// migration in order and records the new version, so concurrent starters (several daemons on one
+// PostgreSQL) and a crash half-way both leave a consistent schema. A database whose version is
+// newer than this program knows is refused rather than written with the wrong columns.
+#pragma once
+
+#include "common/result.h"
+#include "report/sql_connection.h"
+
+namespace authmilter::report {
+
+inline constexpr int kSchemaVersion = 1;
+
+Status migrate_schema(SqlConnection& connection);
+
+}  // namespace authmilter::report

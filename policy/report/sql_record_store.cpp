@@ -1,0 +1,227 @@
+// sql_record_store.cpp - the store's SQL; see sql_record_store.h.
+#include "report/sql_record_store.h"
+
+#include <algorithm>
+#include <charconv>
+#include <iterator>
+
+#include "report/record_codec.h"
+
+namespace authmilter::report {
+
+namespace {
+
+constexpr const char* kInsertHead =
+    "INSERT INTO records (time, policy_domain, policy_key, source_ip, header_from, envelope_from,"
+    " envelope_to, spf_domain, spf_scope, spf_result, dkim, p, sp, np, psd, testing, adkim, aspf,"
+    " pct, fo, discovery, rua, disposition, dmarc_result, dkim_aligned, spf_aligned, overrides,"
+    " queue_id) VALUES ";
+constexpr const char* kInsertTuple = "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+// Rows per INSERT statement: one round trip per 64 rows to PostgreSQL; 64 x 28 parameters stay
+// far below SQLite's (32766) and libpq's (65535) limits.
+constexpr std::size_t kRowsPerInsert = 64;
+
+std::string insert_sql(std::size_t rows) {
+  std::string sql = kInsertHead;
+  for (std::size_t i = 0; i < rows; ++i) {
+    if (i > 0) sql += ',';
+    sql += kInsertTuple;
+  }
+  return sql;
+}
+
+// The reportable columns, in the order read_row() takes them.
+constexpr const char* kGroupColumns =
+    "policy_key, policy_domain, p, sp, np, psd, testing, adkim, aspf, pct, fo, discovery, rua,"
+    " source_ip, header_from, envelope_from, envelope_to, spf_domain, spf_scope, spf_result, dkim,"
+    " disposition, dmarc_result, dkim_aligned, spf_aligned, overrides";
+constexpr std::size_t kGroupColumnCount = 26;
+
+std::int64_t to_integer(const std::string& text) {
+  std::int64_t value = 0;
+  std::from_chars(text.data(), text.data() + text.size(), value);
+  return value;
+}
+
+std::vector<SqlValue> insert_values(const ReportRecord& r) {
+  const auto& p = r.policy;
+  return {r.time,
+          p.domain,
+          policy_key(p),
+          r.source_ip,
+          r.header_from,
+          r.envelope_from,
+          encode_domains(r.envelope_to),
+          r.spf_domain,
+          r.spf_scope,
+          r.spf_result,
+          encode_dkim(r.dkim),
+          p.p,
+          p.sp,
+          p.np,
+          p.psd,
+          std::int64_t{p.testing ? 1 : 0},
+          p.adkim,
+          p.aspf,
+          std::int64_t{p.pct},
+          p.fo,
+          p.discovery,
+          p.rua,
+          r.disposition,
+          r.dmarc_result,
+          r.dkim_aligned,
+          r.spf_aligned,
+          encode_overrides(r.overrides),
+          r.queue_id};
+}
+
+ReportRow read_row(const SqlRow& c) {
+  ReportRow row;
+  row.policy_key = c[0];
+  auto& p = row.record.policy;
+  p.domain = c[1];
+  p.p = c[2];
+  p.sp = c[3];
+  p.np = c[4];
+  p.psd = c[5];
+  p.testing = to_integer(c[6]) != 0;
+  p.adkim = c[7];
+  p.aspf = c[8];
+  p.pct = static_cast<int>(to_integer(c[9]));
+  p.fo = c[10];
+  p.discovery = c[11];
+  p.rua = c[12];
+  auto& r = row.record;
+  r.source_ip = c[13];
+  r.header_from = c[14];
+  r.envelope_from = c[15];
+  r.envelope_to = decode_domains(c[16]);
+  r.spf_domain = c[17];
+  r.spf_scope = c[18];
+  r.spf_result = c[19];
+  r.dkim = decode_dkim(c[20]);
+  r.disposition = c[21];
+  r.dmarc_result = c[22];
+  r.dkim_aligned = c[23];
+  r.spf_aligned = c[24];
+  r.overrides = decode_overrides(c[25]);
+  row.count = to_integer(c[kGroupColumnCount]);
+  return row;
+}
+
+}  // namespace
+
+SqlRecordStore::SqlRecordStore(std::unique_ptr<SqlConnection> connection)
+    : connection_(std::move(connection)),
+      committer_([this](const std::vector<const ReportRecord*>& records) {
+        return commit_batch(records);
+      }) {}
+
+Status SqlRecordStore::append(const ReportRecord& record) {
+  ReportRecord clean = record;
+  sanitize_record(clean);
+  return committer_.submit(clean);
+}
+
+Status SqlRecordStore::commit_batch(const std::vector<const ReportRecord*>& records) {
+  std::lock_guard lock(connection_mutex_);
+  if (auto begun = connection_->execute("BEGIN", {}); !begun) return begun;
+  for (std::size_t first = 0; first < records.size(); first += kRowsPerInsert) {
+    const std::size_t count = std::min(kRowsPerInsert, records.size() - first);
+    std::vector<SqlValue> values;
+    for (std::size_t i = first; i < first + count; ++i) {
+      auto row = insert_values(*records[i]);
+      std::move(row.begin(), row.end(), std::back_inserter(values));
+    }
+    if (auto inserted = connection_->execute(insert_sql(count), values); !inserted) {
+      (void)connection_->execute("ROLLBACK", {});
+      return inserted;
+    }
+  }
+  auto committed = connection_->execute("COMMIT", {});
+  if (!committed) (void)connection_->execute("ROLLBACK", {});
+  return committed;
+}
+
+Result<std::vector<ReportSlot>> SqlRecordStore::pending_slots(const SlotQuery& query) {
+  if (query.interval_seconds <= 0) return Error{"store: the report interval must be positive"};
+  const std::string sql =
+      "SELECT DISTINCT policy_domain, time - (time % ?) FROM records WHERE reported = 0"
+      " AND time >= ? AND time < ?" +
+      std::string(query.domain.empty() ? " AND '' = ?" : " AND policy_domain = ?") +
+      " ORDER BY 1, 2";
+  // Only whole intervals that have ended: a report never covers a day still receiving mail.
+  const std::int64_t closed_until = query.until - (query.until % query.interval_seconds);
+  std::lock_guard lock(connection_mutex_);
+  auto found =
+      connection_->query(sql, {query.interval_seconds, query.since, closed_until, query.domain});
+  if (!found) return Error{found.error()};
+  std::vector<ReportSlot> slots;
+  for (const auto& row : *found) {
+    const std::int64_t begin = to_integer(row[1]);
+    slots.push_back({row[0], begin, begin + query.interval_seconds});
+  }
+  return slots;
+}
+
+Result<std::vector<ReportRow>> SqlRecordStore::rows(const ReportSlot& slot) {
+  const std::string sql = std::string("SELECT ") + kGroupColumns +
+                          ", COUNT(*) FROM records WHERE reported = 0 AND policy_domain = ?"
+                          " AND time >= ? AND time < ? GROUP BY " +
+                          kGroupColumns + " ORDER BY " + kGroupColumns;
+  std::lock_guard lock(connection_mutex_);
+  auto found = connection_->query(sql, {slot.policy_domain, slot.begin, slot.end});
+  if (!found) return Error{found.error()};
+  std::vector<ReportRow> rows;
+  rows.reserve(found->size());
+  for (const auto& columns : *found) {
+    if (columns.size() != kGroupColumnCount + 1) return Error{"store: unexpected column count"};
+    rows.push_back(read_row(columns));
+  }
+  return rows;
+}
+
+Status SqlRecordStore::mark_reported(const ReportSlot& slot, const std::string& key) {
+  std::lock_guard lock(connection_mutex_);
+  return connection_->execute(
+      "UPDATE records SET reported = 1 WHERE reported = 0 AND policy_domain = ? AND time >= ?"
+      " AND time < ? AND policy_key = ?",
+      {slot.policy_domain, slot.begin, slot.end, key});
+}
+
+Result<bool> SqlRecordStore::was_delivered(const std::string& report_id,
+                                           const std::string& destination) {
+  std::lock_guard lock(connection_mutex_);
+  auto found = connection_->query(
+      "SELECT 1 FROM deliveries WHERE report_id = ? AND destination = ?", {report_id, destination});
+  if (!found) return Error{found.error()};
+  return !found->empty();
+}
+
+Status SqlRecordStore::record_delivery(const std::string& report_id, const std::string& destination,
+                                       std::int64_t when) {
+  std::lock_guard lock(connection_mutex_);
+  auto found = connection_->query(
+      "SELECT 1 FROM deliveries WHERE report_id = ? AND destination = ?", {report_id, destination});
+  if (!found) return Error{found.error()};
+  if (!found->empty()) return Ok{};
+  return connection_->execute(
+      "INSERT INTO deliveries (report_id, destination, sent_at) VALUES (?, ?, ?)",
+      {report_id, destination, when});
+}
+
+Result<std::int64_t> SqlRecordStore::prune(std::int64_t before) {
+  std::lock_guard lock(connection_mutex_);
+  auto counted =
+      connection_->query("SELECT COUNT(*) FROM records WHERE reported = 1 AND time < ?", {before});
+  if (!counted) return Error{counted.error()};
+  if (auto gone =
+          connection_->execute("DELETE FROM records WHERE reported = 1 AND time < ?", {before});
+      !gone)
+    return Error{gone.error()};
+  if (auto gone = connection_->execute("DELETE FROM deliveries WHERE sent_at < ?", {before}); !gone)
+    return Error{gone.error()};
+  return counted->empty() ? 0 : to_integer(counted->front().front());
+}
+
+}  // namespace authmilter::report

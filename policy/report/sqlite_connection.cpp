@@ -1,0 +1,131 @@
+// sqlite_connection.cpp - SqlConnection over SQLite (WAL).
+//
+// Durability: WAL journal. With synchronous=NORMAL a committed transaction survives the process
+// being killed (the WAL is in the OS page cache, which a kill -9 does not lose) but not a power
+// loss; with synchronous=FULL the WAL is fsync'ed at every commit and survives power loss too.
+// The store's default is FULL: group commit makes one fsync cover many messages, so the price is
+// small, and "answered" must mean "recorded" even across a crash of the machine.
+#include <sqlite3.h>
+
+#include <map>
+
+#include "common/c_handle.h"
+#include "report/sql_connection.h"
+
+namespace authmilter::report {
+
+namespace {
+
+using SqliteDb = CHandle<sqlite3, sqlite3_close_v2>;
+using SqliteStatement = CHandle<sqlite3_stmt, sqlite3_finalize>;
+
+constexpr int kBusyTimeoutMs = 10000;  // the report program and the daemon share the file
+
+class SqliteConnection final : public SqlConnection {
+ public:
+  explicit SqliteConnection(SqliteDb db) : db_(std::move(db)) {}
+  SqlDialect dialect() const override { return SqlDialect::sqlite; }
+
+  Status execute(std::string_view sql, const std::vector<SqlValue>& params) override {
+    auto rows = run(sql, params, false);
+    if (!rows) return Error{rows.error()};
+    return Ok{};
+  }
+  Result<std::vector<SqlRow>> query(std::string_view sql,
+                                    const std::vector<SqlValue>& params) override {
+    return run(sql, params, true);
+  }
+  Status begin_exclusive() override { return execute("BEGIN IMMEDIATE", {}); }
+
+ private:
+  Error failure(std::string_view sql) const {
+    return Error{"sqlite: " + std::string(sql.substr(0, 40)) + ": " + sqlite3_errmsg(db_.get())};
+  }
+
+  Result<sqlite3_stmt*> prepared(std::string_view sql) {
+    auto found = statements_.find(std::string(sql));
+    if (found != statements_.end()) return found->second.get();
+    sqlite3_stmt* raw = nullptr;
+    if (sqlite3_prepare_v2(db_.get(), sql.data(), static_cast<int>(sql.size()), &raw, nullptr) !=
+        SQLITE_OK)
+      return failure(sql);
+    SqliteStatement statement(raw);
+    return statements_.emplace(std::string(sql), std::move(statement)).first->second.get();
+  }
+
+  Status bind(sqlite3_stmt* statement, const std::vector<SqlValue>& params) {
+    for (std::size_t i = 0; i < params.size(); ++i) {
+      const int index = static_cast<int>(i + 1);
+      int rc = SQLITE_OK;
+      if (const auto* number = std::get_if<std::int64_t>(&params[i]))
+        rc = sqlite3_bind_int64(statement, index, *number);
+      else {
+        const auto& text = std::get<std::string>(params[i]);
+        rc = sqlite3_bind_text(statement, index, text.data(), static_cast<int>(text.size()),
+                               SQLITE_TRANSIENT);
+      }
+      if (rc != SQLITE_OK) return Error{"sqlite: bind: " + std::string(sqlite3_errstr(rc))};
+    }
+    return Ok{};
+  }
+
+  Result<std::vector<SqlRow>> run(std::string_view sql, const std::vector<SqlValue>& params,
+                                  bool want_rows) {
+    auto statement = prepared(sql);
+    if (!statement) return Error{statement.error()};
+    sqlite3_stmt* stmt = *statement;
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+    if (auto bound = bind(stmt, params); !bound) return Error{bound.error()};
+    std::vector<SqlRow> rows;
+    while (true) {
+      const int rc = sqlite3_step(stmt);
+      if (rc == SQLITE_DONE) break;
+      if (rc != SQLITE_ROW) {
+        auto error = failure(sql);
+        sqlite3_reset(stmt);
+        return error;
+      }
+      if (!want_rows) continue;
+      SqlRow row;
+      const int columns = sqlite3_column_count(stmt);
+      for (int c = 0; c < columns; ++c) {
+        const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt, c));
+        row.emplace_back(text == nullptr ? "" : text,
+                         static_cast<std::size_t>(sqlite3_column_bytes(stmt, c)));
+      }
+      rows.push_back(std::move(row));
+    }
+    sqlite3_reset(stmt);
+    return rows;
+  }
+
+  // Statements must be finalized before the database closes: declared after db_.
+  SqliteDb db_;
+  std::map<std::string, SqliteStatement, std::less<>> statements_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<SqlConnection>> open_sqlite(const std::string& path, bool synchronous_full) {
+  sqlite3* raw = nullptr;
+  const int rc =
+      sqlite3_open_v2(path.c_str(), &raw,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  SqliteDb db(raw);
+  if (rc != SQLITE_OK)
+    return Error{"sqlite: cannot open " + path + ": " +
+                 (raw != nullptr ? sqlite3_errmsg(raw) : sqlite3_errstr(rc))};
+  sqlite3_busy_timeout(db.get(), kBusyTimeoutMs);
+  auto connection = std::make_unique<SqliteConnection>(std::move(db));
+  const std::string sync =
+      synchronous_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL";
+  auto mode = connection->query("PRAGMA journal_mode=WAL", {});
+  if (!mode) return Error{mode.error()};
+  if (mode->empty() || mode->front().empty() || mode->front().front() != "wal")
+    return Error{"sqlite: " + path + ": cannot switch to WAL journal mode"};
+  if (auto done = connection->execute(sync, {}); !done) return Error{done.error()};
+  return std::unique_ptr<SqlConnection>(std::move(connection));
+}
+
+}  // namespace authmilter::report

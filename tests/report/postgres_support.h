@@ -1,0 +1,29 @@
+// postgres_support.h - a private PostgreSQL 15 on loopback for the store tests.
+//
+// start() runs initdb and pg_ctl as the postgres user in a fresh temporary directory on a free
+// port, and returns a postgresql:// URL, or an error saying what failed (the tests then fail, they
+// do not skip). stop() (also the destructor) shuts it down and removes the directory.
+#pragma once
+
+#include <string>
+
+#include "common/result.h"
+
+namespace authmilter::report::testing {
+
+class PrivatePostgres {
+ public:
+  PrivatePostgres() = default;
+  ~PrivatePostgres();
+  PrivatePostgres(const PrivatePostgres&) = delete;
+  PrivatePostgres& operator=(const PrivatePostgres&) = delete;
+
+  Result<std::string> start();
+  void stop();
+
+ private:
+  std::string directory_;
+  bool running_ = false;
+};
+
+}  // namespace authmilter::report::testing

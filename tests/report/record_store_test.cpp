@@ -1,0 +1,323 @@
+// record_store_test.cpp - the record store on SQLite and on a private PostgreSQL.
+#include "report/record_store.h"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <csignal>
+#include <filesystem>
+#include <thread>
+
+#include "postgres_support.h"
+#include "record_fixtures.h"
+#include "report/record_codec.h"
+
+namespace authmilter::report {
+namespace {
+
+using testing::PrivatePostgres;
+using testing::sample_record;
+
+constexpr std::int64_t kDay = 86400;
+constexpr std::int64_t kDay1 = 1'700'006'400;  // a UTC midnight
+
+PrivatePostgres& postgres() {
+  static PrivatePostgres server;
+  return server;
+}
+
+const Result<std::string>& postgres_url() {
+  static const Result<std::string> url = postgres().start();
+  return url;
+}
+
+std::string temp_directory() {
+  char pattern[] = "/tmp/authmilter-store-XXXXXX";
+  const char* made = mkdtemp(pattern);
+  return made == nullptr ? "/tmp" : made;
+}
+
+class RecordStoreTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    if (GetParam() == "sqlite") {
+      directory_ = temp_directory();
+      options_.url = "sqlite://" + directory_ + "/records.db";
+    } else {
+      const auto& url = postgres_url();
+      ASSERT_TRUE(url.ok()) << "cannot start PostgreSQL: " << url.error();
+      options_.url = *url;
+      // A fresh database per test keeps the tests independent.
+      auto admin = open_store(options_);
+      ASSERT_TRUE(admin.ok()) << admin.error();
+      static int counter = 0;
+      const std::string name = "t" + std::to_string(getpid()) + "_" + std::to_string(++counter);
+      const std::string create = "psql -q '" + *url + "' -c 'CREATE DATABASE " + name + "'";
+      ASSERT_EQ(std::system(create.c_str()), 0);
+      options_.url = url->substr(0, url->rfind('/') + 1) + name;
+    }
+    auto opened = open_store(options_);
+    ASSERT_TRUE(opened.ok()) << opened.error();
+    store_ = std::move(*opened);
+  }
+  void TearDown() override {
+    store_.reset();
+    if (!directory_.empty()) std::filesystem::remove_all(directory_);
+  }
+
+  std::int64_t total(const ReportSlot& slot) {
+    auto rows = store_->rows(slot);
+    EXPECT_TRUE(rows.ok()) << rows.error();
+    std::int64_t sum = 0;
+    if (rows.ok())
+      for (const auto& row : *rows) sum += row.count;
+    return sum;
+  }
+
+  std::string directory_;
+  StoreOptions options_;
+  std::unique_ptr<RecordStore> store_;
+};
+
+TEST_P(RecordStoreTest, IdenticalMessagesAreCountedAndFieldsRoundTrip) {
+  const auto record = sample_record(kDay1 + 10, "example.com", 5);
+  ASSERT_TRUE(store_->append(record).ok());
+  ASSERT_TRUE(store_->append(sample_record(kDay1 + 20, "example.com", 5)).ok());
+  ASSERT_TRUE(store_->append(sample_record(kDay1 + 30, "example.com", 6)).ok());
+  auto rows = store_->rows({"example.com", kDay1, kDay1 + kDay});
+  ASSERT_TRUE(rows.ok()) << rows.error();
+  ASSERT_EQ(rows->size(), 2u);
+  const auto& counted = (*rows)[0].count == 2 ? (*rows)[0] : (*rows)[1];
+  EXPECT_EQ(counted.count, 2);
+  ReportRecord expected = record;
+  expected.time = 0;
+  expected.queue_id.clear();
+  EXPECT_EQ(counted.record, expected);
+  EXPECT_EQ(counted.policy_key, policy_key(record.policy));
+}
+
+TEST_P(RecordStoreTest, OnlyClosedIntervalsArePending) {
+  ASSERT_TRUE(store_->append(sample_record(kDay1 + 5, "a.example", 0)).ok());
+  ASSERT_TRUE(store_->append(sample_record(kDay1 + kDay + 5, "a.example", 0)).ok());
+  ASSERT_TRUE(store_->append(sample_record(kDay1 + 7, "b.example", 0)).ok());
+  SlotQuery query;
+  query.until = kDay1 + kDay + 100;  // the second day is still open
+  auto slots = store_->pending_slots(query);
+  ASSERT_TRUE(slots.ok()) << slots.error();
+  const std::vector<ReportSlot> expected = {{"a.example", kDay1, kDay1 + kDay},
+                                            {"b.example", kDay1, kDay1 + kDay}};
+  EXPECT_EQ(*slots, expected);
+  query.domain = "b.example";
+  slots = store_->pending_slots(query);
+  ASSERT_TRUE(slots.ok());
+  ASSERT_EQ(slots->size(), 1u);
+  EXPECT_EQ(slots->front().policy_domain, "b.example");
+  query.domain.clear();
+  query.since = kDay1 + kDay;
+  query.until = kDay1 + 3 * kDay;
+  slots = store_->pending_slots(query);
+  ASSERT_TRUE(slots.ok());
+  ASSERT_EQ(slots->size(), 1u);
+  EXPECT_EQ(slots->front().begin, kDay1 + kDay);
+}
+
+TEST_P(RecordStoreTest, MarkedRowsLeaveTheReportAndArePrunedAfterRetention) {
+  const auto record = sample_record(kDay1 + 5, "a.example", 0);
+  auto other_policy = sample_record(kDay1 + 6, "a.example", 0);
+  other_policy.policy.p = "none";
+  ASSERT_TRUE(store_->append(record).ok());
+  ASSERT_TRUE(store_->append(other_policy).ok());
+  const ReportSlot slot{"a.example", kDay1, kDay1 + kDay};
+  ASSERT_TRUE(store_->mark_reported(slot, policy_key(record.policy)).ok());
+  EXPECT_EQ(total(slot), 1);  // the other policy's row is still pending
+  auto pruned = store_->prune(kDay1);
+  ASSERT_TRUE(pruned.ok());
+  EXPECT_EQ(*pruned, 0);  // not old enough
+  pruned = store_->prune(kDay1 + kDay);
+  ASSERT_TRUE(pruned.ok());
+  EXPECT_EQ(*pruned, 1);  // only the reported one
+  EXPECT_EQ(total(slot), 1);
+}
+
+TEST_P(RecordStoreTest, DeliveriesAreRemembered) {
+  auto sent = store_->was_delivered("r1", "mailto:a@b.example");
+  ASSERT_TRUE(sent.ok()) << sent.error();
+  EXPECT_FALSE(*sent);
+  ASSERT_TRUE(store_->record_delivery("r1", "mailto:a@b.example", kDay1).ok());
+  ASSERT_TRUE(store_->record_delivery("r1", "mailto:a@b.example", kDay1).ok());  // idempotent
+  sent = store_->was_delivered("r1", "mailto:a@b.example");
+  ASSERT_TRUE(sent.ok());
+  EXPECT_TRUE(*sent);
+  sent = store_->was_delivered("r1", "mailto:other@b.example");
+  ASSERT_TRUE(sent.ok());
+  EXPECT_FALSE(*sent);
+}
+
+TEST_P(RecordStoreTest, ConcurrentAppendsAreAllCommitted) {
+  constexpr int kThreads = 8;
+  constexpr int kAppends = 60;
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t)
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kAppends; ++i)
+        if (!store_->append(sample_record(kDay1 + i, "load.example", t * kAppends + i)).ok())
+          ++failures;
+    });
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(total({"load.example", kDay1, kDay1 + kDay}), kThreads * kAppends);
+}
+
+TEST_P(RecordStoreTest, HostileFieldsAreBounded) {
+  auto record = sample_record(kDay1, "x.example", 0);
+  record.header_from = std::string(5000, 'a') + "\x1e\x1f\n";
+  record.dkim.assign(100, {"d.example", "s\x1f", "pass"});
+  ASSERT_TRUE(store_->append(record).ok());
+  auto rows = store_->rows({"x.example", kDay1, kDay1 + kDay});
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ((*rows)[0].record.header_from, std::string(kMaxFieldLength, 'a'));
+  ASSERT_EQ((*rows)[0].record.dkim.size(), kMaxDkimPerRecord);
+  EXPECT_EQ((*rows)[0].record.dkim[0].selector, "s");
+}
+
+class PostgresStoreTest : public RecordStoreTest {};
+
+TEST_P(PostgresStoreTest, RecoversFromALostDatabaseConnection) {
+  ASSERT_TRUE(store_->append(sample_record(kDay1, "a.example", 0)).ok());
+  const std::string kill = "psql -q '" + options_.url +
+                           "' -c 'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE"
+                           " datname = current_database() AND pid <> pg_backend_pid()'"
+                           " >/dev/null";
+  ASSERT_EQ(std::system(kill.c_str()), 0);
+  (void)store_->append(sample_record(kDay1, "a.example", 1));  // may fail: it finds the loss
+  ASSERT_TRUE(store_->append(sample_record(kDay1, "a.example", 2)).ok());
+  EXPECT_GE(total({"a.example", kDay1, kDay1 + 86400}), 2);
+}
+
+INSTANTIATE_TEST_SUITE_P(Postgres, PostgresStoreTest, ::testing::Values("postgresql"));
+INSTANTIATE_TEST_SUITE_P(Backends, RecordStoreTest, ::testing::Values("sqlite", "postgresql"),
+                         [](const auto& param_info) { return param_info.param; });
+
+TEST(RecordStoreOpen, RejectsUnknownAndUnusableUrls) {
+  StoreOptions options;
+  options.url = "mysql://x";
+  EXPECT_FALSE(open_store(options).ok());
+  options.url = "sqlite://relative.db";
+  EXPECT_FALSE(open_store(options).ok());
+  options.url = "sqlite:///nonexistent-directory/x/records.db";
+  auto opened = open_store(options);
+  ASSERT_FALSE(opened.ok());
+  EXPECT_NE(opened.error().find("cannot open"), std::string::npos) << opened.error();
+  options.url = "postgresql://nobody@127.0.0.1:1/none";
+  EXPECT_FALSE(open_store(options).ok());
+}
+
+TEST(RecordStoreOpen, RefusesANewerSchema) {
+  const std::string directory = temp_directory();
+  StoreOptions options;
+  options.url = "sqlite://" + directory + "/records.db";
+  ASSERT_TRUE(open_store(options).ok());
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((directory + "/records.db").c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "INSERT INTO schema_version VALUES (99)", nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  auto opened = open_store(options);
+  ASSERT_FALSE(opened.ok());
+  EXPECT_NE(opened.error().find("newer"), std::string::npos) << opened.error();
+  std::filesystem::remove_all(directory);
+}
+
+TEST(RecordStoreOpen, AnUnwritableStoreFailsTheAppend) {
+  const std::string directory = temp_directory();
+  StoreOptions options;
+  options.url = "sqlite://" + directory + "/records.db";
+  auto opened = open_store(options);
+  ASSERT_TRUE(opened.ok());
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((directory + "/records.db").c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "DROP TABLE records", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+  EXPECT_FALSE((*opened)->append(sample_record(kDay1, "a.example", 0)).ok());
+  opened->reset();
+  std::filesystem::remove_all(directory);
+}
+
+// A child appends from 4 threads and writes each committed queue id to a pipe; the parent kills
+// it with SIGKILL mid-stream and then finds every acknowledged row in the database.
+TEST(RecordStoreDurability, KillDashNineLosesNoAcknowledgedRow) {
+  const std::string directory = temp_directory();
+  StoreOptions options;
+  options.url = "sqlite://" + directory + "/records.db";
+  ASSERT_TRUE(open_store(options).ok());  // schema exists before the child starts
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    close(fds[0]);
+    auto store = open_store(options);
+    if (!store.ok()) _exit(2);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t)
+      threads.emplace_back([&, t] {
+        for (int i = 0;; ++i) {
+          const int id = t * 1'000'000 + i;
+          if (!(*store)->append(sample_record(kDay1, "kill.example", id)).ok()) _exit(3);
+          const std::string line = std::to_string(id) + "\n";
+          if (write(fds[1], line.data(), line.size()) < 0) _exit(4);
+        }
+      });
+    for (auto& thread : threads) thread.join();
+    _exit(0);
+  }
+  close(fds[1]);
+  std::string acknowledged;
+  char buffer[4096];
+  while (acknowledged.size() < 20000) {
+    const ssize_t got = read(fds[0], buffer, sizeof buffer);
+    if (got <= 0) break;
+    acknowledged.append(buffer, static_cast<std::size_t>(got));
+  }
+  kill(child, SIGKILL);
+  int status = 0;
+  waitpid(child, &status, 0);
+  ASSERT_TRUE(WIFSIGNALED(status)) << "child ended on its own, status " << status;
+  while (true) {
+    const ssize_t got = read(fds[0], buffer, sizeof buffer);
+    if (got <= 0) break;
+    acknowledged.append(buffer, static_cast<std::size_t>(got));
+  }
+  close(fds[0]);
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((directory + "/records.db").c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* statement = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM records WHERE queue_id = ?", -1,
+                               &statement, nullptr),
+            SQLITE_OK);
+  std::size_t checked = 0;
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t end = acknowledged.find('\n', start);
+    if (end == std::string::npos) break;  // a partial last line was never acknowledged
+    const std::string queue_id = "Q" + acknowledged.substr(start, end - start);
+    start = end + 1;
+    sqlite3_reset(statement);
+    sqlite3_bind_text(statement, 1, queue_id.c_str(), -1, SQLITE_TRANSIENT);
+    ASSERT_EQ(sqlite3_step(statement), SQLITE_ROW);
+    ASSERT_EQ(sqlite3_column_int(statement, 0), 1) << queue_id << " was acknowledged but is lost";
+    ++checked;
+  }
+  sqlite3_finalize(statement);
+  sqlite3_close(db);
+  EXPECT_GT(checked, 100u);
+  std::filesystem::remove_all(directory);
+}
+
+}  // namespace
+}  // namespace authmilter::report
