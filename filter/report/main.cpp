@@ -1,22 +1,19 @@
 // main.cpp - authmilter-report: mail the aggregate reports of closed intervals (run by cron).
 //
-// Reads the daemon's config file. Until conf::Config carries `store` and `reports`, this
-// program reads those two sections (and dns.resolvers) itself with conf/report_sections.h.
+// Reads the daemon's config file with the daemon's loader (conf::load_config), so a file the
+// daemon rejects is rejected here too, and both use the same store, reports and dns settings.
 // Exit status: 0 all done (or nothing to do), 1 some report failed or was deferred (retried on
 // the next run), 2 usage or configuration error. One line per report on stdout; quiet when
 // there is nothing to do.
-#include <unistd.h>
-
-#include <climits>
 #include <ctime>
 #include <iostream>
 
+#include "config.h"
 #include "dmarc/org_domain.h"
 #include "dns/unbound_resolver.h"
 #include "report/report_run.h"
 #include "report/smtp_sender.h"
 #include "report_command_line.h"
-#include "report_sections.h"
 
 namespace {
 
@@ -39,36 +36,7 @@ class PslFinder final : public dmarc::OrgDomainFinder {
   std::shared_ptr<const dmarc::PublicSuffixList> list_;
 };
 
-std::string host_name() {
-  char name[HOST_NAME_MAX + 1] = {};
-  if (gethostname(name, sizeof name - 1) != 0 || name[0] == '\0') return "localhost";
-  return name;
-}
-
-struct Settings {
-  report::StoreOptions store;
-  report::ReportOptions reports;
-  dns::ResolverOptions dns;
-};
-
-Settings read_settings(const std::string& path) {
-  YAML::Node root;
-  try {
-    root = YAML::LoadFile(path);
-  } catch (const YAML::Exception& error) {
-    throw conf::ConfigError(path + ": " + error.what());
-  }
-  conf::YamlSection top(root, path, "");
-  Settings settings;
-  settings.store = conf::read_store_section(top.section("store"));
-  settings.reports = conf::read_reports_section(top.section("reports"), host_name());
-  auto dns = top.section("dns");
-  settings.dns.forwarders = dns.get_string_list("resolvers");
-  settings.dns.resolv_conf = dns.get_string("resolv_conf", settings.dns.resolv_conf);
-  return settings;
-}
-
-int run(const filter::ReportCommandLine& line, const Settings& settings) {
+int run(const filter::ReportCommandLine& line, const conf::Config& settings) {
   auto store = report::open_store(settings.store);
   if (!store) return std::cerr << "authmilter-report: " << store.error() << "\n", 1;
   auto resolver = dns::UnboundResolver::create(settings.dns);
@@ -103,12 +71,7 @@ int main(int argc, char** argv) {
   auto line = filter::parse_report_command_line(argc, argv);
   if (!line) return std::cerr << "authmilter-report: " << line.error() << "\n" << kUsage, 2;
   if (line->help) return std::cout << kUsage, 0;
-  Settings settings;
-  try {
-    settings = read_settings(line->config_path);
-  } catch (const conf::ConfigError& error) {
-    std::cerr << "authmilter-report: " << error.what() << "\n";
-    return 2;
-  }
-  return run(*line, settings);
+  auto config = conf::load_config(line->config_path);
+  if (!config) return std::cerr << "authmilter-report: " << config.error() << "\n", 2;
+  return run(*line, *config);
 }
