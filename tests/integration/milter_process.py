@@ -9,8 +9,7 @@ Contract:
   MilterSocket.inet(port) / MilterSocket.unix(path): one socket in both spellings, `milter`
       (authmilter's libmilter form) and `postfix` (the smtpd_milters form).
   Milter(build_dir, source_dir, workdir, socket, dns_port, authserv_id).start() ... stop()
-      The store section is written only if conf/authmilter.yaml documents a `store:` key (the
-      daemon rejects unknown keys, and the store is being added to its schema).
+      The record store is a SQLite file in the milter's work directory.
       start() raises with the log if the binary is missing, --check-config rejects the file, the
       daemon exits early, or the socket does not accept within START_TIMEOUT. stop() raises if
       the exit status is not 0. log_text() for failure messages.
@@ -50,16 +49,7 @@ def yaml_string(value):
     return f'"{escaped}"'
 
 
-def schema_has_store(source_dir):
-    # The daemon rejects unknown keys; its annotated example documents every key it knows.
-    try:
-        with open(os.path.join(source_dir, "conf", "authmilter.yaml")) as handle:
-            return any(line.startswith("store:") for line in handle)
-    except OSError:
-        return True
-
-
-def milter_config_yaml(sock, workdir, dns_port, authserv_id, extra="", with_store=True):
+def milter_config_yaml(sock, workdir, dns_port, authserv_id, extra=""):
     """The one place that knows authmilter's configuration schema."""
     lines = [
         f"socket: {yaml_string(sock.milter)}",
@@ -72,11 +62,10 @@ def milter_config_yaml(sock, workdir, dns_port, authserv_id, extra="", with_stor
         f"  timeout_ms: {DNS_TIMEOUT_MS}",
         '  unblock_local_zones: ["test."]',
     ]
-    if with_store:
-        lines += [
-            "store:",
-            f"  url: {yaml_string('sqlite://' + os.path.join(workdir, 'records.db'))}",
-        ]
+    lines += [
+        "store:",
+        f"  url: {yaml_string('sqlite://' + os.path.join(workdir, 'records.db'))}",
+    ]
     return "\n".join(lines) + "\n" + extra
 
 
@@ -93,7 +82,7 @@ class Milter:
         self.config_path = os.path.join(workdir, "authmilter.yaml")
         self.log_path = os.path.join(workdir, "authmilter.log")
         self.config_text = milter_config_yaml(
-            sock, workdir, dns_port, authserv_id, extra, schema_has_store(source_dir)
+            sock, workdir, dns_port, authserv_id, extra
         )
         self._daemon = None
 

@@ -25,14 +25,13 @@ import shutil
 import signal
 import sqlite3
 import subprocess
-import sys
 import threading
 import unittest
 import time
 import xml.etree.ElementTree as ElementTree
 
 import harness
-from milter_process import schema_has_store, yaml_string
+from milter_process import yaml_string
 from processes import free_port
 
 ENV = harness.Environment("report")
@@ -340,11 +339,42 @@ class DurabilityUnderKill(harness.MilterTestCase):
         self.assertEqual(lost, [], f"{len(lost)} of {len(accepted)} accepted messages have no row")
 
 
-# The runner counts a skipped test as failed; until the daemon records messages (its schema has
-# `store:`), the end-to-end class is left out, and said so loudly.
-if not schema_has_store(harness.source_dir()):
-    del EndToEndReports
-    del PostgresFleetReports
-    del DurabilityUnderKill
-    sys.stderr.write("test_report: EndToEndReports, PostgresFleetReports, DurabilityUnderKill NOT RUN: the daemon does not record messages"
-                     " yet (no store: in conf/authmilter.yaml)\n")
+class StoreFailure(unittest.TestCase):
+    """The store goes away under a running daemon (PostgreSQL stopped): with
+    store.on_failure: tempfail the message gets 451 4.3.0 at end of DATA (the sender retries, no
+    message goes unrecorded); with continue it is accepted and the failure logged loudly."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.postgres = PrivatePostgres(os.path.join(ENV.workdir, "store-failure"))
+        cls.addClassCleanup(cls.postgres.stop)
+        url = cls.postgres.start()
+        cls.milters = {}
+        for kind, action in (("inet", "tempfail"), ("unix", "continue")):
+            milter = ENV.milter(kind)
+            milter.config_text = re.sub(
+                r"(?m)^  url: .*$", f"  url: {yaml_string(url)}\n  on_failure: {action}",
+                milter.config_text)
+            cls.addClassCleanup(milter.stop)
+            harness.RUNNING.append(milter)
+            milter.start()
+            cls.milters[action] = milter
+
+    def send(self, listener, subject):
+        message = harness.make_message(subject, sender="user@example.net")
+        return ENV.postfix.send("bounce@example.net", harness.RECIPIENT, message,
+                                listener=listener)
+
+    def test_lost_store_tempfails_or_continues_as_configured(self):
+        for listener in ("main", "unix"):
+            before = self.send(listener, f"store up via {listener}")
+            self.assertTrue(before.accepted, before)
+        self.postgres.stop()
+        refused = self.send("main", "store down, tempfail")
+        self.assertFalse(refused.accepted, refused)
+        self.assertEqual(refused.code("data"), 451, refused)
+        self.assertIn("4.3.0", str(refused))
+        accepted = self.send("unix", "store down, continue")
+        self.assertTrue(accepted.accepted, accepted)
+        for milter in self.milters.values():
+            self.assertIn("record store: cannot record", milter.log_text())
