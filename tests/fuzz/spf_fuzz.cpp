@@ -26,8 +26,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   for (std::size_t index = 0; index < kMaxRecords && !input.empty(); ++index) {
     const auto newline = input.find('\n');
     const std::string_view record = input.substr(0, newline);
-    const std::string name =
-        index == 0 ? "example.test" : std::to_string(index) + ".example.test";
+    const std::string name = index == 0 ? "example.test" : std::to_string(index) + ".example.test";
     zone.add_txt(name, std::string(record));
     zone.add_address(name, *address);
     zone.add_mx(name, 10, name);
