@@ -1,8 +1,9 @@
 #!/bin/sh
 # run-fuzz.sh [SECONDS] [TARGET...] - build the libFuzzer targets (clang, ASan+UBSan) and run each
 # for SECONDS (default 60) from a corpus under ./fuzz-corpus/<target>, seeded from the conformance
-# data. For long runs: `contrib/run-fuzz.sh 3600 spf_fuzz` (one CPU-hour), or run the binary in
-# build-fuzz/tests/fuzz/ yourself with -jobs=N. A crash leaves crash-* files and a non-zero exit.
+# data (dkim_fuzz: a key record line, then a signed message). For long runs:
+# `contrib/run-fuzz.sh 3600 spf_fuzz` (one CPU-hour), or run the binary in build-fuzz/tests/fuzz/
+# yourself with -jobs=N. A crash leaves crash-* files and a non-zero exit.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 seconds=${1:-60}
@@ -12,13 +13,22 @@ corpus=${AUTHMILTER_FUZZ_CORPUS:-$top/fuzz-corpus}
 "$top/contrib/setup-debian.sh" --with-tests
 CC=clang-14 CXX=clang++-14 cmake -S "$top" -B "$build" -DAUTHMILTER_FUZZ=ON -DAUTHMILTER_TESTS=OFF \
     -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-targets=${*:-"spf_fuzz authres_fuzz dmarc_record_fuzz from_header_fuzz"}
+targets=${*:-"spf_fuzz authres_fuzz dmarc_record_fuzz from_header_fuzz dkim_fuzz"}
 for target in $targets; do cmake --build "$build" -j2 --target "$target"; done
 
 seed() {  # seed TARGET: one file per line of matching conformance text
     dir="$corpus/$1"
     mkdir -p "$dir"
     [ -n "$(ls -A "$dir")" ] && return 0
+    if [ "$1" = dkim_fuzz ]; then  # a key record line, then a signed message
+        n=0
+        for message in "$top"/tests/data/dkim/rfc8463/*.eml "$top"/tests/data/dkim/rfc6376/*.eml; do
+            n=$((n + 1))
+            { grep -v '^#' "$(dirname "$message")/dns-records.txt" | head -n 1 | cut -f2
+              cat "$message"; } >"$dir/seed$n"
+        done
+        return 0
+    fi
     case "$1" in
         spf_fuzz) grep -ho 'v=spf1[^"]*' "$top"/tests/data/spf/*.yml ;;
         dmarc_record_fuzz) grep -ho 'v=DMARC1[^"]*' -r "$top/tests/data/dmarc" ;;
