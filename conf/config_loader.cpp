@@ -1,4 +1,5 @@
 // config_loader.cpp - YAML text -> Config, one function per section.
+#include <sys/stat.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -168,6 +169,10 @@ Result<Config> load_config_text(const std::string& text, const std::string& file
 }
 
 Result<Config> load_config(const std::string& path) {
+  // Anyone who can write the file decides what the daemon (started as root) does.
+  struct stat status {};
+  if (stat(path.c_str(), &status) == 0 && (status.st_mode & S_IWOTH) != 0)
+    return Error{path + ": the configuration file is world-writable; refusing it (chmod o-w)"};
   std::ifstream in(path);
   if (!in) return Error{path + ": cannot read the configuration file"};
   std::ostringstream text;

@@ -31,6 +31,7 @@ store:
   url: "sqlite://$state/records.db"
 YAML
 fi
+chmod 0644 "$config"  # the daemon refuses a world-writable configuration file
 "$build/filter/authmilter" --check-config --config "$config"
 cat <<TEXT
 

@@ -7,6 +7,7 @@
 #include <libmilter/mfapi.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sysexits.h>
 
 #include <cstdio>
@@ -52,6 +53,8 @@ void block_milter_signals() {
 }
 
 int serve(conf::Config config, bool foreground) {
+  // Files we create (record store, its journal, the pidfile) are never world-accessible.
+  umask(027);
   open_log(config.daemon.syslog_facility, foreground);
   const conf::DaemonSettings settings = config.daemon;
   auto run_as = resolve_user(settings.user, settings.group);

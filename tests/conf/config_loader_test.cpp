@@ -1,4 +1,6 @@
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <fstream>
 
@@ -93,6 +95,21 @@ TEST(ConfigLoader, MissingFileIsAClearError) {
   auto config = load_config("/nonexistent/authmilter.yaml");
   ASSERT_FALSE(config.ok());
   EXPECT_NE(config.error().find("/nonexistent/authmilter.yaml"), std::string::npos);
+}
+
+TEST(ConfigLoader, RefusesAWorldWritableFile) {
+  char path[] = "/tmp/authmilter-config-XXXXXX";
+  const int fd = mkstemp(path);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(write(fd, "authserv_id: mx.example.net\n", 28), 28);
+  close(fd);
+  ASSERT_EQ(chmod(path, 0644), 0);
+  EXPECT_TRUE(load_config(path).ok());
+  ASSERT_EQ(chmod(path, 0666), 0);
+  auto config = load_config(path);
+  ASSERT_FALSE(config.ok());
+  EXPECT_NE(config.error().find("world-writable"), std::string::npos) << config.error();
+  unlink(path);
 }
 
 TEST(ConfigLoader, ShippedExampleIsValid) {

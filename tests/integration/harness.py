@@ -30,6 +30,10 @@ from postfix_instance import Postfix, RECIPIENT_DOMAIN  # noqa: F401
 from processes import free_port
 
 AUTHSERV_ID = "mx.test"
+
+# Whatever umask the caller has, the configuration files the tests write come out 0644: the
+# daemon refuses a world-writable configuration file.
+os.umask(0o022)
 RECIPIENT = f"rcpt@{RECIPIENT_DOMAIN}"
 MAX_HEADER_FIELDS = 1000  # bound on what header_fields() parses from a delivered message
 LOGS = {}  # name -> log path of every server currently running, for failure output

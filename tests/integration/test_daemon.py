@@ -128,6 +128,10 @@ class PrivilegeDropTest(harness.MilterTestCase):
         self.assertEqual(uids, [nobody] * 4)
         stat = os.stat(self.milter.socket.path)
         self.assertEqual(stat.st_uid, nobody, "the socket belongs to the run-time user")
+        self.assertEqual(stat.st_mode & 0o777, 0o666, "socket_mode as configured")
+        store = os.stat(os.path.join(self.milter.workdir, "records.db"))
+        self.assertEqual(store.st_uid, nobody, "the store belongs to the run-time user")
+        self.assertEqual(store.st_mode & 0o007, 0, "the store is not world-accessible")
         delivered = self.send_and_receive(harness.make_message("as nobody"), listener="unix")
         self.assertEqual(authserv_ids(delivered), ["mx.test"])
 
