@@ -3,6 +3,7 @@
 #include <cctype>
 #include <string>
 
+#include "common/ascii.h"
 #include "dkim/dkim_handles.h"
 #include "dkim/line_endings.h"
 #include "dkim/message_context.h"
@@ -26,12 +27,7 @@ struct SignatureHeader {
 };
 
 bool is_signature_field(std::string_view name) {
-  constexpr std::string_view kName = "dkim-signature";
-  if (name.size() != kName.size()) return false;
-  for (std::size_t i = 0; i < name.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(name[i])) != kName[i]) return false;
-  }
-  return true;
+  return equal_ignoring_case(name, "DKIM-Signature");
 }
 
 // Statuses that mean libopendkim itself broke, not that the message is bad.

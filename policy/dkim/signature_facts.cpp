@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "common/ascii.h"
 #include "dkim/tag_list.h"
 
 namespace authmilter::dkim {
@@ -11,12 +12,6 @@ namespace {
 
 std::string bounded(std::string_view value) {
   return std::string(value.substr(0, kMaxReportedTagLength));
-}
-
-std::string lower(std::string value) {
-  std::transform(value.begin(), value.end(), value.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return value;
 }
 
 int hex_value(char c) {
@@ -82,9 +77,9 @@ SignatureFacts read_signature_facts(std::string_view raw_value) {
   SignatureFacts facts;
   facts.well_formed = parse_tag_list(raw_value).has_value();
   const std::vector<Tag> tags = lenient_tags(raw_value);
-  facts.domain = lower(tag_or_empty(tags, "d"));
+  facts.domain = lower_ascii(tag_or_empty(tags, "d"));
   facts.selector = tag_or_empty(tags, "s");
-  facts.algorithm = lower(tag_or_empty(tags, "a"));
+  facts.algorithm = lower_ascii(tag_or_empty(tags, "a"));
   facts.signature = tag_or_empty(tags, "b");
   if (const std::string* identity = find_tag(tags, "i"); identity != nullptr) {
     facts.identity = bounded(decode_dkim_qp(*identity));

@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/ascii.h"
 #include "dkim/key_record.h"
 #include "dkim/message_context.h"
 #include "dkim/tag_list.h"
@@ -24,8 +25,7 @@ std::string_view text_of(const unsigned char* value) {
 // RFC 6376 §3.5 q=: a colon-separated list; "dns/txt" is the only defined method and
 // unrecognized methods are ignored. No usable method means no key can be fetched.
 bool offers_dns_txt(std::string_view methods) {
-  std::string lowered = strip_whitespace(methods);
-  for (char& c : lowered) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const std::string lowered = lower_ascii(strip_whitespace(methods));
   std::string_view rest = lowered;
   while (true) {
     const std::size_t colon = rest.find(':');

@@ -126,9 +126,7 @@ ReportUri parse_report_uri(std::string_view text) {
     uri.problem = "URI contains characters that must be percent-encoded";
     return uri;
   }
-  uri.scheme = std::string(text.substr(0, colon));
-  std::transform(uri.scheme.begin(), uri.scheme.end(), uri.scheme.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  uri.scheme = lower_ascii(text.substr(0, colon));
   uri.valid = true;
   if (uri.scheme == "mailto") {
     parse_mailto(rest, uri);

@@ -3,16 +3,15 @@
 #include <algorithm>
 #include <cctype>
 
+#include "common/ascii.h"
+
 namespace authmilter::dns {
 
 namespace {
 
 std::string normalize(std::string_view name) {
-  std::string key(name);
-  while (!key.empty() && key.back() == '.') key.pop_back();
-  std::transform(key.begin(), key.end(), key.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return key;
+  while (!name.empty() && name.back() == '.') name.remove_suffix(1);
+  return lower_ascii(name);
 }
 
 }  // namespace

@@ -2,16 +2,15 @@
 
 #include <algorithm>
 
+#include "common/ascii.h"
+
 namespace authmilter::evaluation {
 
 namespace {
 
 std::string domain_of(const std::string& address) {
   const auto at = address.rfind('@');
-  std::string domain = at == std::string::npos ? address : address.substr(at + 1);
-  std::transform(domain.begin(), domain.end(), domain.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return domain;
+  return lower_ascii(at == std::string::npos ? address : address.substr(at + 1));
 }
 
 std::string published_rua(const dmarc::UriList& rua) {
