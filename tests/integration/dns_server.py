@@ -55,6 +55,8 @@ class DnsServer:
             f"    interface: 127.0.0.1@{self.port}",
             "    do-ip4: yes",
             "    do-ip6: no",
+            # Its query source ports stay out of the range the harness listens in.
+            "    outgoing-port-avoid: 20000-32767",
             '    username: ""',
             '    chroot: ""',
             f'    directory: "{self.workdir}"',

@@ -14,6 +14,7 @@ Contract:
 """
 
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -24,10 +25,28 @@ STOP_GRACE_SECONDS = 10.0
 LOG_TAIL_CHARS = 6000
 
 
+# Listening ports come from below Linux's ephemeral range (32768-60999 by default): ports that
+# bind(0) hands out are drawn from that range, as are the source ports of every outgoing
+# connection and DNS query of the servers under test, so such a port can be taken by the time
+# the server binds it.
+LISTEN_PORTS = range(20000, 32768)
+_RANDOM = random.SystemRandom()
+
+
 def free_port(kind=socket.SOCK_STREAM):
-    with socket.socket(socket.AF_INET, kind) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A loopback port free for both TCP and UDP right now (kind is kept for callers)."""
+    del kind
+    for _ in range(200):
+        port = _RANDOM.choice(LISTEN_PORTS)
+        try:
+            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as tcp, \
+                    socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
+                tcp.bind(("127.0.0.1", port))
+                udp.bind(("127.0.0.1", port))
+            return port
+        except OSError:
+            continue
+    raise RuntimeError("no free loopback port below the ephemeral range")
 
 
 def wait_until(predicate, timeout, what):
