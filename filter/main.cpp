@@ -117,6 +117,16 @@ int main(int argc, char** argv) {
     return EX_CONFIG;
   }
   if (line.check_config) {
+    // The users and groups are part of the configuration an operator wants checked.
+    const auto& settings = config->daemon;
+    auto run_as = daemon::resolve_user(settings.user, settings.group);
+    if (run_as.ok() && !settings.socket_group.empty())
+      run_as = daemon::resolve_user("", settings.socket_group);
+    if (!run_as.ok()) {
+      std::fprintf(stderr, "authmilter: %s: %s\n", line.config_path.c_str(),
+                   run_as.error().c_str());
+      return EX_CONFIG;
+    }
     std::printf("%s: configuration OK\n", line.config_path.c_str());
     return EXIT_SUCCESS;
   }

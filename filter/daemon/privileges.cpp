@@ -14,6 +14,9 @@ Result<RunAs> resolve_user(const std::string& user, const std::string& group) {
   if (!user.empty()) {
     const passwd* entry = getpwnam(user.c_str());
     if (entry == nullptr) return Error{"user '" + user + "' does not exist"};
+    // A configured user exists to give up root; one with uid 0 would keep it silently.
+    if (entry->pw_uid == 0)
+      return Error{"user '" + user + "' has uid 0: name an unprivileged user (e.g. authmilter)"};
     run_as.uid = entry->pw_uid;
     run_as.gid = entry->pw_gid;
   }

@@ -19,7 +19,8 @@ struct RunAs {
   gid_t gid = 0;
 };
 
-// user empty = keep the current identity (uid/gid are then the current ones).
+// user empty = keep the current identity (uid/gid are then the current ones). A named user
+// with uid 0 is refused: configuring a user promises that root is given up.
 Result<RunAs> resolve_user(const std::string& user, const std::string& group);
 Status drop_privileges(const RunAs& run_as);
 

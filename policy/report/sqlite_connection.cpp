@@ -116,12 +116,17 @@ Result<std::unique_ptr<SqlConnection>> open_sqlite(const std::string& path, bool
   if (rc != SQLITE_OK)
     return Error{"sqlite: cannot open " + path + ": " +
                  (raw != nullptr ? sqlite3_errmsg(raw) : sqlite3_errstr(rc))};
+  // SQLite silently opens a write-protected file read-only; every append would then fail.
+  if (sqlite3_db_readonly(db.get(), "main") == 1)
+    return Error{"sqlite: " + path +
+                 " is read-only (read-only file system or file permissions); the store must be "
+                 "writable"};
   sqlite3_busy_timeout(db.get(), kBusyTimeoutMs);
   auto connection = std::make_unique<SqliteConnection>(std::move(db));
   const std::string sync =
       synchronous_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL";
   auto mode = connection->query("PRAGMA journal_mode=WAL", {});
-  if (!mode) return Error{mode.error()};
+  if (!mode) return Error{"sqlite: " + path + ": " + mode.error()};
   if (mode->empty() || mode->front().empty() || mode->front().front() != "wal")
     return Error{"sqlite: " + path + ": cannot switch to WAL journal mode"};
   if (auto done = connection->execute(sync, {}); !done) return Error{done.error()};

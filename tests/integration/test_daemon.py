@@ -5,7 +5,9 @@
   its Runtime); a broken file on reload is logged and the running configuration kept.
 - Privileges: started as root with `user: nobody`, the daemon binds, then runs as nobody
   (all four uids) and still serves mail.
-- --check-config on a typo names file:line:col and the key, and exits non-zero.
+- --check-config on a typo names file:line:col and the key, and exits non-zero; an unknown user
+  or one with uid 0 is refused.
+- kill -9 leaves a stale unix socket; the restarted daemon binds it again and serves mail.
 """
 
 import os
@@ -146,11 +148,54 @@ class CheckConfigTest(unittest.TestCase):
         self.assertNotEqual(result.returncode, 0)
         self.assertIn(f"{path}:2:1: sokcet_mode: unknown key", result.stderr)
 
+    def check_config(self, text, name):
+        path = os.path.join(ENV.workdir, name)
+        with open(path, "w") as handle:
+            handle.write(text)
+        return subprocess.run([binary_path(harness.build_dir()), "--check-config", "--config",
+                               path], capture_output=True, text=True, timeout=30)
+
+    def shipped_config(self, user):
+        # --check-config looks the user up, and this machine need not have `authmilter`.
+        with open(os.path.join(harness.source_dir(), "conf", "authmilter.yaml")) as handle:
+            text = handle.read()
+        self.assertIn("\nuser: authmilter\n", text)
+        return text.replace("\nuser: authmilter\n", f"\nuser: {user}\n")
+
     def test_valid_file_passes(self):
-        path = os.path.join(harness.source_dir(), "conf", "authmilter.yaml")
-        result = subprocess.run([binary_path(harness.build_dir()), "--check-config", "--config",
-                                 path], capture_output=True, text=True, timeout=30)
+        result = self.check_config(self.shipped_config("nobody"), "shipped.yaml")
         self.assertEqual(result.returncode, 0, result.stderr)
+
+    def test_unknown_user_is_refused(self):
+        result = self.check_config(self.shipped_config("no-such-user-x"), "nouser.yaml")
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("user 'no-such-user-x' does not exist", result.stderr)
+
+    def test_user_with_uid_0_is_refused(self):
+        # Naming a user promises that root is given up after binding; root would not.
+        result = self.check_config(self.shipped_config("root"), "root.yaml")
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("user 'root' has uid 0", result.stderr)
+
+
+class RestartAfterKillTest(harness.MilterTestCase):
+    """kill -9 leaves the unix socket file behind; a new daemon binds the same path and serves."""
+
+    env = ENV
+    socket_kind = "unix"
+
+    def test_restart_on_the_same_socket_after_kill_dash_nine(self):
+        first = self.send_and_receive(harness.make_message("before the kill"), listener="unix")
+        self.assertEqual(authserv_ids(first), ["mx.test"])
+        pid = daemon_pid(self.milter)
+        os.kill(pid, signal.SIGKILL)
+        self.milter._daemon.process.wait()
+        self.milter._daemon = None
+        self.assertTrue(os.path.exists(self.milter.socket.path), "a stale socket file remains")
+        self.milter.start()
+        self.assertNotEqual(daemon_pid(self.milter), pid)
+        second = self.send_and_receive(harness.make_message("after the restart"), listener="unix")
+        self.assertEqual(authserv_ids(second), ["mx.test"])
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ out (said so on stderr), like DurabilityUnderKill (SIGKILL under load: every mes
 accepted has its row), until the daemon's configuration schema has a `store` section.
 """
 
+import contextlib
 import email
 import email.policy
 import gzip
@@ -378,3 +379,102 @@ class StoreFailure(unittest.TestCase):
         self.assertTrue(accepted.accepted, accepted)
         for milter in self.milters.values():
             self.assertIn("record store: cannot record", milter.log_text())
+
+
+class StoreOnBrokenDisk(unittest.TestCase):
+    """The SQLite store's file system (a small tmpfs of its own) fills up under a running daemon:
+    with on_failure: tempfail the message gets 451 4.3.0 (nothing accepted goes unrecorded), with
+    continue it is accepted and the failure logged; the daemon never dies, and once there is
+    space again the next message is recorded. On a read-only file system the daemon refuses to
+    start with the reason, and starts once it is writable."""
+
+    SIZE = "4m"
+
+    @classmethod
+    def setUpClass(cls):
+        cls.disk = os.path.join(ENV.workdir, "small-disk")
+        os.makedirs(cls.disk, exist_ok=True)
+        mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={cls.SIZE},mode=0755",
+                                  "tmpfs", cls.disk], capture_output=True, text=True)
+        if mounted.returncode != 0:
+            raise unittest.SkipTest(f"cannot mount a tmpfs here: {mounted.stderr.strip()}")
+        cls.addClassCleanup(subprocess.run, ["umount", "-l", cls.disk], check=False)
+        cls.milters = {}
+        for kind, action in (("inet", "tempfail"), ("unix", "continue")):
+            milter = ENV.milter(kind)
+            url = "sqlite://" + os.path.join(cls.disk, f"{action}.db")
+            milter.config_text = re.sub(
+                r"(?m)^  url: .*$", f"  url: {yaml_string(url)}\n  on_failure: {action}",
+                milter.config_text)
+            cls.addClassCleanup(milter.stop)
+            harness.RUNNING.append(milter)
+            milter.start()
+            cls.milters[action] = milter
+
+    def send(self, listener, subject):
+        message = harness.make_message(subject, sender="user@example.net")
+        return ENV.postfix.send("bounce@example.net", harness.RECIPIENT, message,
+                                listener=listener)
+
+    def stored(self, action):
+        path = os.path.join(self.disk, f"{action}.db")
+        # closing(): a connection left open (even read-only: it maps the WAL index read-write)
+        # would keep the file system busy for the remount below.
+        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+            return {row[0] for row in db.execute("SELECT queue_id FROM records")}
+
+    def fill_disk(self):
+        filler = os.path.join(self.disk, "filler")
+        with open(filler, "wb") as handle:
+            try:
+                while True:
+                    handle.write(b"\0" * 65536)
+                    handle.flush()
+            except OSError:
+                pass
+        return filler
+
+    def check_broken(self, what):
+        refused = self.send("main", f"{what}, tempfail")
+        self.assertFalse(refused.accepted, refused)
+        self.assertEqual(refused.code("data"), 451, refused)
+        self.assertIn("4.3.0", str(refused))
+        accepted = self.send("unix", f"{what}, continue")
+        self.assertTrue(accepted.accepted, accepted)
+        for milter in self.milters.values():
+            self.assertTrue(milter.running(), f"the daemon died on a {what}")
+
+    def check_recovered(self, what):
+        for listener, action in (("main", "tempfail"), ("unix", "continue")):
+            after = self.send(listener, f"after {what} via {listener}")
+            self.assertTrue(after.accepted, after)
+            self.assertIn(after.queue_id, self.stored(action), f"recorded again after {what}")
+
+    def test_full_then_read_only_disk(self):
+        self.check_recovered("start")
+        filler = self.fill_disk()
+        self.check_broken("full disk")
+        os.unlink(filler)
+        self.check_recovered("full disk")
+        for milter in self.milters.values():
+            self.assertIn("record store: cannot record", milter.log_text())
+        # A read-only file system (files open for writing make remount,ro fail with EBUSY, so
+        # the daemons are stopped first): the daemon refuses to start and says why; Postfix's
+        # milter_default_action then applies. Writable again, it starts and records.
+        for milter in self.milters.values():
+            milter.stop()
+        subprocess.run(["mount", "-o", "remount,ro", self.disk], check=True)
+        try:
+            milter = self.milters["tempfail"]
+            try:  # it binds before opening the store, so the harness may see it ready
+                milter.start()
+            except RuntimeError:
+                pass
+            daemon, milter._daemon = milter._daemon, None
+            self.assertEqual(daemon.process.wait(timeout=30), 69, "EX_UNAVAILABLE")
+            self.assertRegex(daemon.log_text(), r"record store: .* is read-only")
+        finally:
+            subprocess.run(["mount", "-o", "remount,rw", self.disk], check=True)
+        for milter in self.milters.values():
+            milter.start()
+        self.check_recovered("read-only disk")

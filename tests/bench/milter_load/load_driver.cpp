@@ -328,7 +328,9 @@ void Driver::sample(Clock::time_point now) {
   const auto rss = rss_kib(options_.milter_pid);
   const auto fds = open_fds(options_.milter_pid);
   if (!rss || !fds) return note_error("cannot read the milter's /proc entries");
-  stats_.samples.push_back({seconds_between(begin_, now), stats_.completed, *rss, *fds});
+  const auto open = static_cast<std::uint64_t>(std::count_if(
+      connections_.begin(), connections_.end(), [](const Connection& c) { return c.fd >= 0; }));
+  stats_.samples.push_back({seconds_between(begin_, now), stats_.completed, *rss, *fds, open});
 }
 
 int Driver::wait_ms(Clock::time_point now) const {

@@ -42,6 +42,7 @@ struct SoakSample {
   std::uint64_t completed = 0;
   std::uint64_t rss_kib = 0;
   std::uint64_t fds = 0;
+  std::uint64_t open_connections = 0;  // ours at that moment: each holds one milter descriptor
 };
 
 struct RunStats {

@@ -3,7 +3,8 @@
 // Purpose: one human-readable table row per run (columns explained in tests/bench/README.md),
 // one `RESULT key=value ...` line for scripts, and for --soak the samples plus a verdict.
 // Soak verdict (soak_flat): after a warm-up of the first quarter of the samples, RSS may grow
-// by at most max(10 %, kSoakRssSlackKib) and the open descriptors by at most kSoakFdSlack;
+// by at most max(10 %, kSoakRssSlackKib) and the open descriptors other than the driver's
+// connections (one each) by at most kSoakFdSlack;
 // at least kMinSoakSamples samples are needed to call anything flat.
 #pragma once
 
