@@ -6,6 +6,7 @@
 // the daemon starts (socket syntax, CIDRs, users and paths are checked by the daemon at bind time).
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,10 @@
 namespace authmilter::conf {
 
 inline constexpr const char* kDefaultConfigPath = "/etc/authmilter/authmilter.yaml";
+// Concurrent milter connections (libmilter runs a thread for each). Postfix's
+// default_process_limit is 100 smtpd processes, each holding one connection per milter: 1000
+// leaves room for several MTAs and bursts while bounding threads and memory.
+inline constexpr std::size_t kDefaultMaxConnections = 1000;
 
 struct DaemonSettings {
   SocketSpec socket;            // where libmilter listens
@@ -35,6 +40,7 @@ struct DaemonSettings {
   int listen_backlog = 128;
   int milter_timeout_seconds = 300;  // libmilter's read/write timeout towards the MTA
   std::string syslog_facility = "mail";
+  std::size_t max_connections = kDefaultMaxConnections;  // limits.max_connections
 };
 
 struct Config {
@@ -55,6 +61,7 @@ struct Config {
   bool dmarc_enabled = true;
   dmarc::DmarcOptions dmarc;           // mode and psl_path (the PSL itself is loaded by the daemon)
   decision::LocalPolicy local_policy;  // the `dmarc:` section's reject/quarantine/... keys
+  evaluation::MessageLimits limits;    // the `limits:` section (max_connections is in daemon)
 };
 
 // Parses and validates the YAML file at path. Errors read "file:line:col: key: message".

@@ -10,6 +10,7 @@
 
 #include "config.h"
 #include "dmarc_section.h"
+#include "limits_section.h"
 #include "net/ip_address.h"
 #include "report_sections.h"
 #include "yaml_section.h"
@@ -81,6 +82,14 @@ dns::ResolverOptions read_dns(YamlSection section) {
       std::chrono::milliseconds(section.get_integer("timeout_ms", 5000, 100, 60000));
   dns.trust_anchor_file = section.get_string("trust_anchor_file", "");
   dns.unblock_local_zones = section.get_string_list("unblock_local_zones");
+  dns.message_budget = std::chrono::milliseconds(section.get_integer(
+      "message_budget_ms", dns::kDefaultMessageBudget.count(), 0, dns::kMaxMessageBudget.count()));
+  dns.answer_bounds.max_records = static_cast<std::size_t>(section.get_integer(
+      "max_answer_records", static_cast<long>(dns::kMaxRecordsPerAnswer),
+      static_cast<long>(dns::kMinAnswerRecords), static_cast<long>(dns::kMaxAnswerRecords)));
+  dns.answer_bounds.max_txt_bytes = static_cast<std::size_t>(section.get_integer(
+      "max_txt_bytes", static_cast<long>(dns::kMaxTxtLength), static_cast<long>(dns::kMinTxtBytes),
+      static_cast<long>(dns::kMaxTxtBytes)));
   section.check_unknown_keys();
   return dns;
 }
@@ -146,6 +155,7 @@ Config read_config(const YAML::Node& root, const std::string& file) {
   config.skip_authenticated = top.get_bool("skip_authenticated", true);
   read_spf(top.section("spf"), config);
   read_dkim(top.section("dkim"), config);
+  read_limits_section(top.section("limits"), config);  // after dkim: sets its header bounds
   config.store = read_store_section(top.section("store"));
   config.reports = read_reports_section(top.section("reports"), host_name());
   // yaml-cpp: a missing key gives an invalid node that throws when inspected; pass a null one.

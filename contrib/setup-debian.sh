@@ -12,7 +12,7 @@ BUILD_PACKAGES="cmake g++ make pkg-config clang-format
  libgtest-dev libgmock-dev libgmime-3.0-dev"
 TEST_PACKAGES="postfix unbound swaks postgresql libxml2-utils libmail-dmarc-perl
  opendkim-tools python3 procps iproute2
- clang-14 libclang-rt-14-dev openssl"
+ clang-14 libclang-rt-14-dev openssl valgrind"
 
 # The peers the benchmarks compare against, and the profilers they use.
 BENCH_PACKAGES="opendkim opendmarc linux-perf valgrind"

@@ -114,7 +114,8 @@ sfsistat on_negotiate(SMFICTX* context, unsigned long offered_actions, unsigned 
     // The context owns the Session until on_close.
     auto session = std::make_unique<Session>(current_runtime());
     unsigned long wanted = kWantedSteps;
-    if (session->runtime && !session->runtime->config.daemon.socket.is_tcp())
+    // Over max_connections: connect must be able to answer (no SMFIP_NR_CONN), to refuse.
+    if (session->runtime && !session->runtime->config.daemon.socket.is_tcp() && session->slot)
       wanted |= kUnixOnlySteps;
     *actions = kActions & offered_actions;
     *steps = wanted & offered_steps;
@@ -128,6 +129,28 @@ sfsistat on_negotiate(SMFICTX* context, unsigned long offered_actions, unsigned 
   });
 }
 
+// Logs each resource bound the message went over (message_limits.h): one line per bound.
+void log_limit_breaches(SMFICTX* context, evaluation::MessageEvaluation& message) {
+  for (const auto& breach : message.take_limit_breaches()) {
+    std::string queue_id = macro(context, "i");
+    if (queue_id.empty()) queue_id = "NOQUEUE";
+    log_line(LogLevel::warning, queue_id + ": limit: " + evaluation::describe(breach));
+  }
+}
+
+// A connection over limits.max_connections: 451 4.3.2 (RFC 3463 §3.3 "system not accepting
+// network messages"); the MTA tempfails that SMTP session and its client retries later.
+sfsistat refuse_connection(SMFICTX* context, const Session& session) {
+  const std::size_t max = session.runtime ? session.runtime->config.daemon.max_connections : 0;
+  const std::string client =
+      session.connection.client_address ? session.connection.client_address->to_string() : "?";
+  log_line(LogLevel::warning, "connection for client " + client +
+                                  " refused: limit: limits.max_connections=" + std::to_string(max) +
+                                  " reached: tempfail 451 4.3.2");
+  return answer(context, {evaluation::StageReply::Kind::tempfail, "451", "4.3.2",
+                          "too many connections to the mail filter, try again later"});
+}
+
 sfsistat on_connect(SMFICTX* context, char* host_name, _SOCK_ADDR* address) {
   return quiet(context, SMFIP_NR_CONN, "connect", [&] {
     Session* session = session_of(context);
@@ -137,6 +160,7 @@ sfsistat on_connect(SMFICTX* context, char* host_name, _SOCK_ADDR* address) {
     }
     session->connection.client_address = address_of(address);
     session->connection.client_name = host_name != nullptr ? host_name : "";
+    if (!session->slot) return refuse_connection(context, *session);
     return SMFIS_CONTINUE;
   });
 }
@@ -152,7 +176,8 @@ sfsistat on_helo(SMFICTX* context, char* helo) {
 sfsistat on_envfrom(SMFICTX* context, char** arguments) {
   return quiet(context, SMFIP_NR_MAIL, "envfrom", [&] {
     Session* session = session_of(context);
-    if (session == nullptr) return SMFIS_TEMPFAIL;
+    // An MTA that goes on after a refused connect is refused again (no slot, no work).
+    if (session == nullptr || !session->slot) return SMFIS_TEMPFAIL;
     evaluation::Envelope envelope;
     envelope.mail_from = strip_angle_brackets(arguments != nullptr ? arguments[0] : nullptr);
     envelope.authenticated_user = macro(context, "{auth_authen}");
@@ -167,8 +192,10 @@ sfsistat on_envrcpt(SMFICTX* context, char** arguments) {
   return guarded("envrcpt", [&] {
     Session* session = session_of(context);
     if (session == nullptr || !session->message) return SMFIS_TEMPFAIL;
-    return answer(context, session->message->recipient(strip_angle_brackets(
-                               arguments != nullptr ? arguments[0] : nullptr)));
+    const evaluation::StageReply reply = session->message->recipient(
+        strip_angle_brackets(arguments != nullptr ? arguments[0] : nullptr));
+    log_limit_breaches(context, *session->message);
+    return answer(context, reply);
   });
 }
 
@@ -243,6 +270,7 @@ sfsistat on_eom(SMFICTX* context) {
     if (session == nullptr || !session->message) return SMFIS_TEMPFAIL;
     session->message->set_queue_id(macro(context, "i"));
     const evaluation::MessageOutcome outcome = session->message->end_of_message();
+    log_limit_breaches(context, *session->message);
     session->message.reset();
     log_line(LogLevel::info, macro(context, "i") + ": " + outcome.log_summary);
     if (!record(*session, outcome))

@@ -38,6 +38,7 @@ Result<std::shared_ptr<const Runtime>> build_runtime(conf::Config config) {
   settings.dmarc_enabled = config.dmarc_enabled;
   settings.dmarc = config.dmarc;
   settings.local_policy = config.local_policy;
+  settings.limits = config.limits;
   if (config.dmarc_enabled && config.dmarc.mode == dmarc::DmarcMode::rfc7489) {
     // RFC 7489 mode: the Public Suffix List is read once here, not per message.
     auto psl = dmarc::load_shared_public_suffix_list(config.dmarc.psl_path);
@@ -45,6 +46,7 @@ Result<std::shared_ptr<const Runtime>> build_runtime(conf::Config config) {
     settings.dmarc.psl = *psl;
   }
   settings.resolver = runtime->resolver.get();
+  settings.dns_message_budget = config.dns.message_budget;
   settings.dkim = runtime->dkim.get();
   runtime->config = std::move(config);
   return std::shared_ptr<const Runtime>(std::move(runtime));

@@ -2,21 +2,26 @@
 //
 // Created at connect (or at the first callback if the MTA skipped connect), freed at close.
 // `message` is replaced wholesale at MAIL FROM and reset at abort and after end of message, so
-// nothing of one transaction leaks into the next.
+// nothing of one transaction leaks into the next. `slot` counts the connection against
+// limits.max_connections until the Session is freed; a Session without one is refused at connect.
 #pragma once
 
 #include <memory>
 #include <optional>
 
+#include "daemon/connection_slots.h"
 #include "daemon/runtime.h"
 #include "evaluation/message_evaluation.h"
 
 namespace authmilter::daemon {
 
 struct Session {
-  explicit Session(std::shared_ptr<const Runtime> runtime_in) : runtime(std::move(runtime_in)) {}
+  explicit Session(std::shared_ptr<const Runtime> runtime_in)
+      : runtime(std::move(runtime_in)),
+        slot(ConnectionSlot::acquire(runtime ? runtime->config.daemon.max_connections : 0)) {}
 
   std::shared_ptr<const Runtime> runtime;
+  std::optional<ConnectionSlot> slot;  // none: over limits.max_connections, refused at connect
   evaluation::ConnectionFacts connection;
   std::optional<evaluation::MessageEvaluation> message;
   // SMFIP_* steps agreed with the MTA: HDR_LEADSPC (header values keep the

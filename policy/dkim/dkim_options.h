@@ -16,12 +16,18 @@ inline constexpr std::size_t kDefaultMaxSignatures = 10;
 // A DKIM-Signature field longer than this is not parsed at all (permerror). Real ones are under
 // 2 KiB even with z= copies; RFC 5322 §2.1.1 caps a line at 998 characters, folding aside.
 inline constexpr std::size_t kDefaultMaxSignatureHeaderLength = 16 * 1024;
+// Bounds on the header section we hash (see dkim_verifier.h); conf/ sets them from the `limits:`
+// section so that DKIM and the message limits (evaluation/message_limits.h) agree.
+inline constexpr std::size_t kDefaultMaxHeaderFields = 1000;
+inline constexpr std::size_t kDefaultMaxHeaderBytes = 1024 * 1024;
 
 struct DkimOptions {
   bool accept_rsa_sha1 = false;  // RFC 8301 §3.1: verifiers MUST NOT consider rsa-sha1 valid
   unsigned min_rsa_key_bits = kRfc8301MinRsaKeyBits;
   std::size_t max_signatures = kDefaultMaxSignatures;  // beyond: not verified, code policy
   std::size_t max_signature_header_length = kDefaultMaxSignatureHeaderLength;  // beyond: permerror
+  std::size_t max_header_fields = kDefaultMaxHeaderFields;  // beyond: every signature permerror
+  std::size_t max_header_bytes = kDefaultMaxHeaderBytes;    // beyond: every signature permerror
 };
 
 }  // namespace authmilter::dkim

@@ -88,14 +88,15 @@ void DkimVerifier::add_header(std::string_view name, std::string_view raw_value)
   if (s.stage != Stage::headers) return;
   const bool signature = is_signature_field(name);
   s.header_bytes += name.size() + raw_value.size();
-  if (++s.header_fields > kMaxHeaderFields || s.header_bytes > kMaxHeaderBytes) {
+  const DkimOptions& options = s.library->options();
+  if (++s.header_fields > options.max_header_fields || s.header_bytes > options.max_header_bytes) {
     s.header_overflow = true;  // nothing more is hashed; signatures are still listed (bounded)
   }
-  if (s.header_overflow && (!signature || s.signatures.size() >= kMaxHeaderFields)) return;
+  if (s.header_overflow && (!signature || s.signatures.size() >= options.max_header_fields)) return;
   std::string value = crlf_header_value(raw_value);
   if (signature) {
     SignatureHeader header{read_signature_facts(value), false, false, {}};
-    if (value.size() > s.library->options().max_signature_header_length) {
+    if (value.size() > options.max_signature_header_length) {
       // Not parsed by libopendkim at all: bounded work for a hostile field.
       header.rejection = "signature header field too long";
       s.signatures.push_back(std::move(header));

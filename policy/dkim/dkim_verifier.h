@@ -13,9 +13,9 @@
 // finish() returns one DkimResult per DKIM-Signature field in header order (codes: see
 // dkim_result.h); an empty vector means the message is unsigned (dkim=none). Hostile input is
 // bounded: a signature field over DkimOptions::max_signature_header_length is not parsed
-// (permerror), more than kMaxHeaderFields fields or kMaxHeaderBytes bytes of header make every
-// signature permerror, and only the first max_signatures signatures are verified (the rest are
-// reported as policy).
+// (permerror), more than DkimOptions::max_header_fields fields or max_header_bytes bytes of header
+// make every signature permerror, and only the first max_signatures signatures are verified (the
+// rest are reported as policy).
 #pragma once
 
 #include <cstddef>
@@ -25,15 +25,17 @@
 #include <vector>
 
 #include "dkim/dkim_library.h"
+#include "dkim/dkim_options.h"
 #include "dkim/dkim_result.h"
 #include "dns/resolver.h"
 
 namespace authmilter::dkim {
 
-// Bounds on the header section we hash. Postfix's header_size_limit defaults to 100 KiB, and
-// RFC 5322 sets no count; these are far above real mail and keep per-message work bounded.
-inline constexpr std::size_t kMaxHeaderFields = 1000;
-inline constexpr std::size_t kMaxHeaderBytes = 1024 * 1024;
+// Default bounds on the header section we hash (DkimOptions::max_header_fields/_bytes). Postfix's
+// header_size_limit defaults to 100 KiB, and RFC 5322 sets no count; these are far above real
+// mail and keep per-message work bounded.
+inline constexpr std::size_t kMaxHeaderFields = kDefaultMaxHeaderFields;
+inline constexpr std::size_t kMaxHeaderBytes = kDefaultMaxHeaderBytes;
 
 class DkimVerifier {
  public:

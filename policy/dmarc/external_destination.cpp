@@ -39,6 +39,10 @@ ExternalVerification verify_external_destination(std::string_view policy_domain,
     out.reason = name + ": " + dns::to_string(answer.outcome);
     return out;
   }
+  if (answer.truncated) {  // a cut answer may hide a second record or part of this one
+    out.reason = "authorization answer at " + name + " cut at a size bound";
+    return out;
+  }
   std::vector<const std::string*> records;
   for (const auto& text : answer.records) {
     if (is_dmarc_record(text)) records.push_back(&text);

@@ -15,6 +15,14 @@ RecordLookup classify(const std::string& domain, const dns::TxtAnswer& answer, D
     out.reason = std::string("_dmarc.") + domain + ": " + dns::to_string(answer.outcome);
     return out;
   }
+  if (answer.truncated) {
+    // A size bound cut the answer: a dropped or shortened string may be (part of) a DMARC
+    // record, so what is left must not be applied as if whole, nor read as "no record".
+    out.status = LookupStatus::found;
+    out.parse.status = RecordStatus::unusable;
+    out.parse.reason = "TXT answer cut at a size bound";
+    return out;
+  }
   std::vector<const std::string*> records;
   for (const auto& text : answer.records) {
     if (is_dmarc_record(text)) records.push_back(&text);

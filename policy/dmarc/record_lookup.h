@@ -2,7 +2,9 @@
 //
 // RecordSource::lookup(domain) queries TXT at "_dmarc.<domain>" through the shared Resolver,
 // keeps the TXT strings that start with v=DMARC1 (RFC 9989 §4.10 step 2) and classifies:
-//   found     - exactly one DMARC record; `parse` holds it (valid or unusable)
+//   found     - exactly one DMARC record; `parse` holds it (valid or unusable). An answer that
+//               a size bound cut (dns::Answer::truncated) is `found` and unusable, whatever it
+//               holds: it cannot be trusted to be whole (evaluate.h makes that permerror)
 //   none      - NXDOMAIN, NODATA, or no TXT string is a DMARC record
 //   multiple  - several DMARC records: RFC 9989 discards them all (the walk goes on),
 //               RFC 7489 §6.6.3 ends discovery; the caller applies the mode's rule

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
@@ -23,16 +24,17 @@ namespace authmilter::dns {
 template <class AnswerType>
 class PendingLookup {
  public:
-  using Convert = AnswerType (*)(const QueryCompletion&);
+  // Turns the finished query into the answer (a lambda may carry the resolver's AnswerBounds).
+  using Convert = std::function<AnswerType(const QueryCompletion&)>;
 
   // A query in flight, converted by `convert` when it completes.
   PendingLookup(PendingQuery query, Convert convert)
-      : query_(std::move(query)), convert_(convert) {}
+      : query_(std::move(query)), convert_(std::move(convert)) {}
   // The same, and the answer is kept in `cache` (borrowed) under (rrtype, name).
   PendingLookup(PendingQuery query, Convert convert, AnswerCache* cache, int rrtype,
                 std::string name)
       : query_(std::move(query)),
-        convert_(convert),
+        convert_(std::move(convert)),
         cache_(cache),
         rrtype_(rrtype),
         name_(std::move(name)) {}
@@ -56,7 +58,7 @@ class PendingLookup {
 
  private:
   std::optional<PendingQuery> query_;
-  Convert convert_ = nullptr;
+  Convert convert_;
   AnswerCache* cache_ = nullptr;
   int rrtype_ = 0;
   std::string name_;

@@ -7,10 +7,20 @@
 // Outcome keeps apart what the RFCs need kept apart: NXDOMAIN (name does not exist; SPF void
 // lookup, DMARC np=) vs NODATA (name exists, no record of that type) vs SERVFAIL vs timeout.
 // Only `ok` carries records; every other outcome has an empty record list.
-// Record strings are bounded by the implementation (kMaxRecordsPerAnswer, kMaxTxtLength): an
-// over-long answer is truncated to those bounds and marked `truncated`.
+// Record strings are bounded by the implementation (by default kMaxRecordsPerAnswer and
+// kMaxTxtLength; UnboundResolver takes them from ResolverOptions): an over-long answer is
+// truncated to those bounds and marked `truncated`. A caller that needs a record whole (SPF,
+// DKIM key, DMARC record) must not evaluate a truncated answer as if it were complete.
+//
+// Deadlines: the *_until() forms take an absolute steady-clock deadline; the lookup answers
+// Outcome::timeout when it passes, if that comes before the implementation's own per-query
+// timeout. They exist so that a per-message budget (budgeted_resolver.h) can cut a lookup in
+// flight. The defaults ignore the deadline, which is right for a resolver that answers at once
+// (ZoneResolver); UnboundResolver overrides them.
 #pragma once
 
+#include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -30,9 +40,17 @@ enum class Outcome {
 
 const char* to_string(Outcome outcome);
 
-// Bounds on what one answer may carry; anything beyond is dropped.
+// Default bounds on what one answer may carry; anything beyond is dropped. Our bounds, not the
+// RFCs': 64 records and 16 KiB of text per TXT RR are far above any real SPF, DKIM or DMARC
+// record (RFC 7208 §3.4 suggests keeping SPF answers within 512 octets).
 inline constexpr std::size_t kMaxRecordsPerAnswer = 64;
 inline constexpr std::size_t kMaxTxtLength = 16384;  // joined strings of one TXT RR
+
+// The bounds one resolver applies (ResolverOptions::answer_bounds configures UnboundResolver's).
+struct AnswerBounds {
+  std::size_t max_records = kMaxRecordsPerAnswer;
+  std::size_t max_txt_bytes = kMaxTxtLength;
+};
 
 struct MxRecord {
   std::uint16_t preference = 0;
@@ -60,6 +78,8 @@ using AddressAnswer = Answer<net::IpAddress>;
 using MxAnswer = Answer<MxRecord>;
 using NameAnswer = Answer<std::string>;  // PTR targets, lower-case, no trailing dot
 
+using Deadline = std::chrono::steady_clock::time_point;
+
 class Resolver {
  public:
   virtual ~Resolver() = default;
@@ -69,6 +89,21 @@ class Resolver {
   virtual AddressAnswer lookup_addresses(std::string_view name, net::IpFamily family) = 0;
   virtual MxAnswer lookup_mx(std::string_view name) = 0;
   virtual NameAnswer lookup_ptr(const net::IpAddress& address) = 0;
+
+  // The same lookups, given up at `deadline` at the latest (see the contract above).
+  virtual TxtAnswer lookup_txt_until(std::string_view name, Deadline /*deadline*/) {
+    return lookup_txt(name);
+  }
+  virtual AddressAnswer lookup_addresses_until(std::string_view name, net::IpFamily family,
+                                               Deadline /*deadline*/) {
+    return lookup_addresses(name, family);
+  }
+  virtual MxAnswer lookup_mx_until(std::string_view name, Deadline /*deadline*/) {
+    return lookup_mx(name);
+  }
+  virtual NameAnswer lookup_ptr_until(const net::IpAddress& address, Deadline /*deadline*/) {
+    return lookup_ptr(address);
+  }
 };
 
 }  // namespace authmilter::dns

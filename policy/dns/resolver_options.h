@@ -3,6 +3,9 @@
 // A plain struct defined here and filled by conf/ from the YAML `dns:` section, so that policy/
 // stays free of configuration code. Every field has a working default: an empty struct gives a
 // resolver that forwards to the servers in /etc/resolv.conf with a 5 s per-query timeout.
+// message_budget is not the shared resolver's: it is carried to EvaluationSettings and applied
+// per message by a BudgetedResolver (budgeted_resolver.h); it lives here because it is a key of
+// the same `dns:` section.
 #pragma once
 
 #include <chrono>
@@ -10,11 +13,26 @@
 #include <string>
 #include <vector>
 
+#include "dns/resolver.h"
+
 namespace authmilter::dns {
 
 // Upper bound on query_timeout: a milter answer must not wait longer than an SMTP client does
 // for the end-of-data reply (RFC 5321 §4.5.3.2.6 gives the client 10 minutes; we stay far below).
 inline constexpr std::chrono::milliseconds kMaxQueryTimeout{60000};
+
+// Per-message DNS time budget: the default, and its upper bound (the same reasoning as
+// kMaxQueryTimeout: well inside the SMTP client's patience). Zero means no budget.
+inline constexpr std::chrono::milliseconds kDefaultMessageBudget{20000};
+inline constexpr std::chrono::milliseconds kMaxMessageBudget{300000};
+
+// Ranges accepted for the configurable answer bounds (AnswerBounds in resolver.h). The lower
+// ends keep real records whole: 255 octets is one character-string (RFC 1035 §3.3), a 2048-bit
+// DKIM key record alone is ~400; 65535 is the most one RR's RDATA can hold (RFC 1035 §3.2.1).
+inline constexpr std::size_t kMinAnswerRecords = 1;
+inline constexpr std::size_t kMaxAnswerRecords = 4096;
+inline constexpr std::size_t kMinTxtBytes = 255;
+inline constexpr std::size_t kMaxTxtBytes = 65535;
 
 struct ResolverOptions {
   // Upstream servers as "address" or "address@port": "127.0.0.1@5353", "::1", "192.0.2.53@53".
@@ -33,6 +51,11 @@ struct ResolverOptions {
   // Bounds of the answer cache in front of libunbound (answer_cache.h).
   std::size_t cache_max_entries = 50000;
   std::size_t cache_max_bytes = 32u << 20;
+  // Records per answer and octets per TXT RR kept; the rest is cut and the answer is marked
+  // `truncated` (which SPF, DKIM and DMARC then refuse to evaluate).
+  AnswerBounds answer_bounds;
+  // Total time one message may wait for DNS (SPF, DKIM keys, DMARC); zero = unlimited.
+  std::chrono::milliseconds message_budget = kDefaultMessageBudget;
 };
 
 }  // namespace authmilter::dns

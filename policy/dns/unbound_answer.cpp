@@ -25,7 +25,7 @@ Outcome classify(const QueryCompletion& completion) {
 
 // Walks the RDATA list; `parse(rdata, answer)` appends one record and returns its status.
 template <class Record, class Parse>
-Answer<Record> convert(const QueryCompletion& completion, Parse parse) {
+Answer<Record> convert(const QueryCompletion& completion, std::size_t max_records, Parse parse) {
   Answer<Record> answer;
   answer.outcome = classify(completion);
   if (answer.outcome == Outcome::servfail || answer.outcome == Outcome::timeout) return answer;
@@ -33,7 +33,7 @@ Answer<Record> convert(const QueryCompletion& completion, Parse parse) {
   answer.dnssec_secure = result.secure != 0;
   if (answer.outcome != Outcome::ok) return answer;
   for (std::size_t i = 0; result.data[i] != nullptr; ++i) {
-    if (answer.records.size() == kMaxRecordsPerAnswer) {
+    if (answer.records.size() >= max_records) {
       answer.truncated = true;
       break;
     }
@@ -56,9 +56,10 @@ RdataStatus keep(Parsed<Record> parsed, Answer<Record>& answer) {
 
 }  // namespace
 
-TxtAnswer to_txt_answer(const QueryCompletion& completion) {
-  return convert<std::string>(completion, [](Rdata rdata, TxtAnswer& answer) {
-    Parsed<TxtText> txt = parse_txt_rdata(rdata, kMaxTxtLength);
+TxtAnswer to_txt_answer(const QueryCompletion& completion, const AnswerBounds& bounds) {
+  const std::size_t max_text = bounds.max_txt_bytes;
+  return convert<std::string>(completion, bounds.max_records, [=](Rdata rdata, TxtAnswer& answer) {
+    Parsed<TxtText> txt = parse_txt_rdata(rdata, max_text);
     if (!txt.ok()) return txt.status;
     answer.truncated = answer.truncated || txt.value.truncated;
     answer.records.push_back(std::move(txt.value.text));
@@ -66,20 +67,22 @@ TxtAnswer to_txt_answer(const QueryCompletion& completion) {
   });
 }
 
-AddressAnswer to_address_answer(const QueryCompletion& completion, net::IpFamily family) {
-  return convert<net::IpAddress>(completion, [family](Rdata rdata, AddressAnswer& answer) {
-    return keep(parse_address_rdata(rdata, family), answer);
-  });
+AddressAnswer to_address_answer(const QueryCompletion& completion, net::IpFamily family,
+                                const AnswerBounds& bounds) {
+  return convert<net::IpAddress>(completion, bounds.max_records,
+                                 [family](Rdata rdata, AddressAnswer& answer) {
+                                   return keep(parse_address_rdata(rdata, family), answer);
+                                 });
 }
 
-MxAnswer to_mx_answer(const QueryCompletion& completion) {
-  return convert<MxRecord>(completion, [](Rdata rdata, MxAnswer& answer) {
+MxAnswer to_mx_answer(const QueryCompletion& completion, const AnswerBounds& bounds) {
+  return convert<MxRecord>(completion, bounds.max_records, [](Rdata rdata, MxAnswer& answer) {
     return keep(parse_mx_rdata(rdata), answer);
   });
 }
 
-NameAnswer to_name_answer(const QueryCompletion& completion) {
-  return convert<std::string>(completion, [](Rdata rdata, NameAnswer& answer) {
+NameAnswer to_name_answer(const QueryCompletion& completion, const AnswerBounds& bounds) {
+  return convert<std::string>(completion, bounds.max_records, [](Rdata rdata, NameAnswer& answer) {
     return keep(parse_name_rdata(rdata), answer);
   });
 }

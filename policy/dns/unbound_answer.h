@@ -4,7 +4,8 @@
 // bogus answer, or an RCODE other than NOERROR/NXDOMAIN (SERVFAIL, REFUSED, FORMERR, ...) ->
 // servfail; RCODE NXDOMAIN -> nxdomain; NOERROR without records of the asked type -> nodata.
 // ub_result::secure becomes dnssec_secure (also for proven NXDOMAIN/NODATA).
-// Records: at most kMaxRecordsPerAnswer, TXT joined and cut at kMaxTxtLength, names lower-case
+// Records: at most bounds.max_records, TXT joined and cut at bounds.max_txt_bytes (by default
+// kMaxRecordsPerAnswer and kMaxTxtLength), names lower-case
 // without trailing dot; a cut sets `truncated`. RDATA that breaks the wire format makes the
 // whole answer servfail (it cannot be trusted); a record whose name cannot be rendered as text
 // (see wire_rdata.h) is dropped and also sets `truncated`; if no record is left -> nodata.
@@ -16,9 +17,10 @@
 
 namespace authmilter::dns {
 
-TxtAnswer to_txt_answer(const QueryCompletion& completion);
-AddressAnswer to_address_answer(const QueryCompletion& completion, net::IpFamily family);
-MxAnswer to_mx_answer(const QueryCompletion& completion);
-NameAnswer to_name_answer(const QueryCompletion& completion);
+TxtAnswer to_txt_answer(const QueryCompletion& completion, const AnswerBounds& bounds = {});
+AddressAnswer to_address_answer(const QueryCompletion& completion, net::IpFamily family,
+                                const AnswerBounds& bounds = {});
+MxAnswer to_mx_answer(const QueryCompletion& completion, const AnswerBounds& bounds = {});
+NameAnswer to_name_answer(const QueryCompletion& completion, const AnswerBounds& bounds = {});
 
 }  // namespace authmilter::dns

@@ -1,5 +1,8 @@
 #include "dns/unbound_resolver.h"
 
+#include <algorithm>
+#include <optional>
+
 #include "dns/query_name.h"
 #include "dns/unbound_answer.h"
 #include "dns/unbound_context.h"
@@ -15,33 +18,50 @@ constexpr int kTypeMx = 15;
 constexpr int kTypeTxt = 16;
 constexpr int kTypeAaaa = 28;
 
-AddressAnswer to_v4_answer(const QueryCompletion& completion) {
-  return to_address_answer(completion, net::IpFamily::v4);
+Status check_bounds(const AnswerBounds& bounds) {
+  if (bounds.max_records < kMinAnswerRecords || bounds.max_records > kMaxAnswerRecords) {
+    return Error{"dns max_answer_records must be between " + std::to_string(kMinAnswerRecords) +
+                 " and " + std::to_string(kMaxAnswerRecords)};
+  }
+  if (bounds.max_txt_bytes < kMinTxtBytes || bounds.max_txt_bytes > kMaxTxtBytes) {
+    return Error{"dns max_txt_bytes must be between " + std::to_string(kMinTxtBytes) + " and " +
+                 std::to_string(kMaxTxtBytes)};
+  }
+  return Ok{};
 }
 
-AddressAnswer to_v6_answer(const QueryCompletion& completion) {
-  return to_address_answer(completion, net::IpFamily::v6);
+// time_left - how long a query may wait: the query timeout, or less when `deadline` is sooner;
+// nullopt when the deadline has passed. Rounded up, so that a deadline a fraction of a
+// millisecond away still sends the query rather than answering a timeout nobody waited for.
+std::optional<std::chrono::milliseconds> time_left(std::chrono::milliseconds timeout,
+                                                   Deadline deadline) {
+  const Deadline now = std::chrono::steady_clock::now();
+  if (deadline <= now) return std::nullopt;
+  return std::min(timeout, std::chrono::ceil<std::chrono::milliseconds>(deadline - now));
 }
 
 }  // namespace
 
 Result<std::unique_ptr<UnboundResolver>> UnboundResolver::create(const ResolverOptions& options) {
+  if (Status bounds = check_bounds(options.answer_bounds); !bounds) return Error{bounds.error()};
   Result<UbContext> context = make_unbound_context(options);
   if (!context) return Error{context.error()};
   Result<std::unique_ptr<UnboundQueryLoop>> loop = UnboundQueryLoop::start(std::move(*context));
   if (!loop) return Error{loop.error()};
   return std::make_unique<UnboundResolver>(
       Key{}, std::move(*loop), options.query_timeout,
-      AnswerCacheLimits{options.cache_max_entries, options.cache_max_bytes});
+      AnswerCacheLimits{options.cache_max_entries, options.cache_max_bytes}, options.answer_bounds);
 }
 
 UnboundResolver::UnboundResolver(Key, std::unique_ptr<UnboundQueryLoop> loop,
-                                 std::chrono::milliseconds timeout, AnswerCacheLimits limits)
-    : loop_(std::move(loop)), timeout_(timeout), cache_(limits) {}
+                                 std::chrono::milliseconds timeout, AnswerCacheLimits limits,
+                                 AnswerBounds bounds)
+    : loop_(std::move(loop)), timeout_(timeout), cache_(limits), bounds_(bounds) {}
 
 template <class AnswerType>
 PendingLookup<AnswerType> UnboundResolver::start(
-    std::string_view name, int rrtype, typename PendingLookup<AnswerType>::Convert convert) {
+    std::string_view name, int rrtype, typename PendingLookup<AnswerType>::Convert convert,
+    Deadline deadline) {
   const std::optional<std::string> query_name = to_query_name(name);
   if (!query_name) {
     AnswerType impossible;
@@ -51,26 +71,48 @@ PendingLookup<AnswerType> UnboundResolver::start(
   if (std::optional<AnswerType> cached = cache_.find<AnswerType>(rrtype, *query_name)) {
     return PendingLookup<AnswerType>(std::move(*cached));
   }
-  return PendingLookup<AnswerType>(loop_->submit(*query_name, rrtype, timeout_), convert, &cache_,
-                                   rrtype, *query_name);
+  const std::optional<std::chrono::milliseconds> wait = time_left(timeout_, deadline);
+  if (!wait) {
+    AnswerType late;
+    late.outcome = Outcome::timeout;
+    return PendingLookup<AnswerType>(std::move(late));
+  }
+  return PendingLookup<AnswerType>(loop_->submit(*query_name, rrtype, *wait), std::move(convert),
+                                   &cache_, rrtype, *query_name);
 }
 
-PendingLookup<TxtAnswer> UnboundResolver::start_txt(std::string_view name) {
-  return start<TxtAnswer>(name, kTypeTxt, &to_txt_answer);
+PendingLookup<TxtAnswer> UnboundResolver::start_txt(std::string_view name, Deadline deadline) {
+  return start<TxtAnswer>(
+      name, kTypeTxt,
+      [bounds = bounds_](const QueryCompletion& done) { return to_txt_answer(done, bounds); },
+      deadline);
 }
 
 PendingLookup<AddressAnswer> UnboundResolver::start_addresses(std::string_view name,
-                                                              net::IpFamily family) {
-  if (family == net::IpFamily::v4) return start<AddressAnswer>(name, kTypeA, &to_v4_answer);
-  return start<AddressAnswer>(name, kTypeAaaa, &to_v6_answer);
+                                                              net::IpFamily family,
+                                                              Deadline deadline) {
+  const int rrtype = family == net::IpFamily::v4 ? kTypeA : kTypeAaaa;
+  return start<AddressAnswer>(
+      name, rrtype,
+      [family, bounds = bounds_](const QueryCompletion& done) {
+        return to_address_answer(done, family, bounds);
+      },
+      deadline);
 }
 
-PendingLookup<MxAnswer> UnboundResolver::start_mx(std::string_view name) {
-  return start<MxAnswer>(name, kTypeMx, &to_mx_answer);
+PendingLookup<MxAnswer> UnboundResolver::start_mx(std::string_view name, Deadline deadline) {
+  return start<MxAnswer>(
+      name, kTypeMx,
+      [bounds = bounds_](const QueryCompletion& done) { return to_mx_answer(done, bounds); },
+      deadline);
 }
 
-PendingLookup<NameAnswer> UnboundResolver::start_ptr(const net::IpAddress& address) {
-  return start<NameAnswer>(address.reverse_name(), kTypePtr, &to_name_answer);
+PendingLookup<NameAnswer> UnboundResolver::start_ptr(const net::IpAddress& address,
+                                                     Deadline deadline) {
+  return start<NameAnswer>(
+      address.reverse_name(), kTypePtr,
+      [bounds = bounds_](const QueryCompletion& done) { return to_name_answer(done, bounds); },
+      deadline);
 }
 
 TxtAnswer UnboundResolver::lookup_txt(std::string_view name) {
@@ -87,6 +129,23 @@ MxAnswer UnboundResolver::lookup_mx(std::string_view name) {
 
 NameAnswer UnboundResolver::lookup_ptr(const net::IpAddress& address) {
   return start_ptr(address).get();
+}
+
+TxtAnswer UnboundResolver::lookup_txt_until(std::string_view name, Deadline deadline) {
+  return start_txt(name, deadline).get();
+}
+
+AddressAnswer UnboundResolver::lookup_addresses_until(std::string_view name, net::IpFamily family,
+                                                      Deadline deadline) {
+  return start_addresses(name, family, deadline).get();
+}
+
+MxAnswer UnboundResolver::lookup_mx_until(std::string_view name, Deadline deadline) {
+  return start_mx(name, deadline).get();
+}
+
+NameAnswer UnboundResolver::lookup_ptr_until(const net::IpAddress& address, Deadline deadline) {
+  return start_ptr(address, deadline).get();
 }
 
 }  // namespace authmilter::dns

@@ -5,9 +5,11 @@
 // DMARC. In front of it sits an AnswerCache (answer_cache.h) of converted answers, so a
 // repeated lookup within the TTL costs neither a query nor a thread hand-off; SERVFAIL and
 // timeouts are never cached. Each lookup waits at
-// most ResolverOptions::query_timeout and then answers Outcome::timeout (the query is
-// cancelled); see unbound_query_loop.h for the threading and ownership design and
-// unbound_answer.h for how answers map onto Outcome and the record bounds.
+// most ResolverOptions::query_timeout, or until the deadline given to a *_until() form if that
+// is sooner, and then answers Outcome::timeout (the query is cancelled; a deadline already past
+// answers at once, from the cache if the answer is there). See unbound_query_loop.h for the
+// threading and ownership design and unbound_answer.h for how answers map onto Outcome and the
+// record bounds (ResolverOptions::answer_bounds).
 //
 // A name that cannot exist in the DNS (empty label, label over 63 octets, name over 255
 // octets; RFC 1035 §2.3.4) answers NXDOMAIN without a query.
@@ -35,18 +37,27 @@ class UnboundResolver : public Resolver {
  public:
   static Result<std::unique_ptr<UnboundResolver>> create(const ResolverOptions& options);
   UnboundResolver(Key, std::unique_ptr<UnboundQueryLoop> loop, std::chrono::milliseconds timeout,
-                  AnswerCacheLimits limits);
+                  AnswerCacheLimits limits, AnswerBounds bounds);
 
   TxtAnswer lookup_txt(std::string_view name) override;
   AddressAnswer lookup_addresses(std::string_view name, net::IpFamily family) override;
   MxAnswer lookup_mx(std::string_view name) override;
   NameAnswer lookup_ptr(const net::IpAddress& address) override;
 
-  // Asynchronous forms: the query is sent now, get() collects the answer.
-  PendingLookup<TxtAnswer> start_txt(std::string_view name);
-  PendingLookup<AddressAnswer> start_addresses(std::string_view name, net::IpFamily family);
-  PendingLookup<MxAnswer> start_mx(std::string_view name);
-  PendingLookup<NameAnswer> start_ptr(const net::IpAddress& address);
+  TxtAnswer lookup_txt_until(std::string_view name, Deadline deadline) override;
+  AddressAnswer lookup_addresses_until(std::string_view name, net::IpFamily family,
+                                       Deadline deadline) override;
+  MxAnswer lookup_mx_until(std::string_view name, Deadline deadline) override;
+  NameAnswer lookup_ptr_until(const net::IpAddress& address, Deadline deadline) override;
+
+  // Asynchronous forms: the query is sent now, get() collects the answer (by `deadline` at the
+  // latest, when that comes before the query timeout).
+  PendingLookup<TxtAnswer> start_txt(std::string_view name, Deadline deadline = Deadline::max());
+  PendingLookup<AddressAnswer> start_addresses(std::string_view name, net::IpFamily family,
+                                               Deadline deadline = Deadline::max());
+  PendingLookup<MxAnswer> start_mx(std::string_view name, Deadline deadline = Deadline::max());
+  PendingLookup<NameAnswer> start_ptr(const net::IpAddress& address,
+                                      Deadline deadline = Deadline::max());
 
   // Hits, misses and size of the answer cache (for tests and the benchmark).
   AnswerCacheStats cache_stats() const { return cache_.stats(); }
@@ -54,11 +65,13 @@ class UnboundResolver : public Resolver {
  private:
   template <class AnswerType>
   PendingLookup<AnswerType> start(std::string_view name, int rrtype,
-                                  typename PendingLookup<AnswerType>::Convert convert);
+                                  typename PendingLookup<AnswerType>::Convert convert,
+                                  Deadline deadline);
 
   std::unique_ptr<UnboundQueryLoop> loop_;
   std::chrono::milliseconds timeout_;
   AnswerCache cache_;
+  AnswerBounds bounds_;
 };
 
 }  // namespace authmilter::dns

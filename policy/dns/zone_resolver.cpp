@@ -45,6 +45,10 @@ void ZoneResolver::add_failure(std::string_view name, RecordType type, Outcome o
   nodes_[normalize(name)].failures[type] = outcome;
 }
 
+void ZoneResolver::add_truncation(std::string_view name, RecordType type) {
+  nodes_[normalize(name)].truncated.push_back(type);
+}
+
 template <class Record>
 Answer<Record> ZoneResolver::answer(std::string_view name, RecordType type,
                                     std::vector<Record> (*select)(const Node&)) {
@@ -72,6 +76,8 @@ Answer<Record> ZoneResolver::answer(std::string_view name, RecordType type,
   const auto node = nodes_.find(key);
   result.records = select(node->second);
   result.outcome = result.records.empty() ? Outcome::nodata : Outcome::ok;
+  const auto& cut = node->second.truncated;
+  result.truncated = std::find(cut.begin(), cut.end(), type) != cut.end();
   return result;
 }
 

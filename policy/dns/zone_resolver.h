@@ -2,10 +2,11 @@
 //
 // Names are matched case-insensitively. A name that has any record (of any type) answers NODATA
 // for the types it lacks; an unknown name answers NXDOMAIN. A (name, type) can be told to fail
-// with SERVFAIL or timeout. Counts every lookup so that tests can check the cache and limits.
-// A name with a CNAME is an alias: lookups of it follow the chain (at most kMaxCnameChain hops,
-// as a recursive resolver would); a longer chain or a loop answers SERVFAIL (RFC 1034 §3.6.2).
-// Not thread-safe for writes: fill it before sharing it.
+// with SERVFAIL or timeout, or be marked truncated (as if a bound of the real resolver had cut
+// it: the records given are served with Answer::truncated set). Counts every lookup so that tests
+// can check the cache and limits. A name with a CNAME is an alias: lookups of it follow the chain
+// (at most kMaxCnameChain hops, as a recursive resolver would); a longer chain or a loop answers
+// SERVFAIL (RFC 1034 §3.6.2). Not thread-safe for writes: fill it before sharing it.
 #pragma once
 
 #include <map>
@@ -35,6 +36,8 @@ class ZoneResolver : public Resolver {
   void add_cname(std::string_view name, std::string_view target);
   // Lookups of (name, type) fail with `outcome` (servfail or timeout).
   void add_failure(std::string_view name, RecordType type, Outcome outcome);
+  // Answers for (name, type) carry truncated = true.
+  void add_truncation(std::string_view name, RecordType type);
 
   TxtAnswer lookup_txt(std::string_view name) override;
   AddressAnswer lookup_addresses(std::string_view name, net::IpFamily family) override;
@@ -50,6 +53,7 @@ class ZoneResolver : public Resolver {
     std::vector<MxRecord> mx;
     std::vector<std::string> ptr;
     std::map<RecordType, Outcome> failures;
+    std::vector<RecordType> truncated;
     std::optional<std::string> cname;
   };
 

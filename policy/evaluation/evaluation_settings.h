@@ -11,6 +11,8 @@
 #include "dkim/dkim_library.h"
 #include "dmarc/evaluate.h"
 #include "dns/resolver.h"
+#include "dns/resolver_options.h"
+#include "evaluation/message_limits.h"
 #include "net/ip_address.h"
 #include "spf/spf.h"
 
@@ -37,9 +39,13 @@ struct EvaluationSettings {
   spf::SpfOptions spf;
   SpfPolicy spf_policy;
   bool dmarc_enabled = true;
-  dmarc::DmarcOptions dmarc;                // mode; the PSL is loaded once by the owner (RFC 7489)
-  decision::LocalPolicy local_policy;       // what a DMARC result makes us do
-  dns::Resolver* resolver = nullptr;        // borrowed, shared, thread-safe
+  dmarc::DmarcOptions dmarc;           // mode; the PSL is loaded once by the owner (RFC 7489)
+  decision::LocalPolicy local_policy;  // what a DMARC result makes us do
+  MessageLimits limits;                // recipients, header fields and bytes
+  dns::Resolver* resolver = nullptr;   // borrowed, shared, thread-safe
+  // Total DNS waiting time per message (dns.message_budget_ms); zero = none. Each message puts
+  // a BudgetedResolver (dns/budgeted_resolver.h) in front of `resolver`.
+  std::chrono::milliseconds dns_message_budget = dns::kDefaultMessageBudget;
   const dkim::DkimLibrary* dkim = nullptr;  // borrowed, shared; null = DKIM not checked
 };
 

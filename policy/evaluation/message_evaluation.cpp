@@ -37,17 +37,20 @@ MessageEvaluation::MessageEvaluation(const EvaluationSettings& settings, Connect
                                      Envelope envelope)
     : settings_(settings), connection_(std::move(connection)), envelope_(std::move(envelope)) {
   skip_reason_ = skip_reason_for(settings_, connection_, envelope_);
-  if (skip_reason_.empty() && settings_.dkim != nullptr && settings_.resolver != nullptr)
-    dkim_.emplace(*settings_.dkim, *settings_.resolver);
+  if (settings_.resolver != nullptr)
+    dns_ =
+        std::make_unique<dns::BudgetedResolver>(*settings_.resolver, settings_.dns_message_budget);
+  if (skip_reason_.empty() && settings_.dkim != nullptr && dns_)
+    dkim_.emplace(*settings_.dkim, *dns_);
 }
 
 void MessageEvaluation::check_sender() {
-  if (!skip_reason_.empty() || !connection_.client_address || settings_.resolver == nullptr) return;
+  if (!skip_reason_.empty() || !connection_.client_address || !dns_) return;
   const spf::SpfQuery query{*connection_.client_address, connection_.helo, envelope_.mail_from};
-  spf_mail_from_ = spf::check_mail_from(query, *settings_.resolver, settings_.spf);
+  spf_mail_from_ = spf::check_mail_from(query, *dns_, settings_.spf);
   // With a null sender the MAIL FROM check already was the HELO check (RFC 7208 §2.4).
   if (settings_.spf_policy.check_helo && !envelope_.mail_from.empty())
-    spf_helo_ = spf::check_helo(query, *settings_.resolver, settings_.spf);
+    spf_helo_ = spf::check_helo(query, *dns_, settings_.spf);
 }
 
 bool MessageEvaluation::exempt_from_spf_rejection(std::string_view recipient) const {
@@ -71,7 +74,15 @@ StageReply MessageEvaluation::recipient(std::string_view address) {
       return {StageReply::Kind::tempfail, "451", "4.7.24",
               reply_text("SPF temporary error: " + spf_mail_from_->reason)};
   }
-  if (envelope_.recipients.size() < kMaxRecipientsKept) envelope_.recipients.emplace_back(address);
+  const std::size_t max_recipients = settings_.limits.max_recipients;
+  if (envelope_.recipients.size() >= max_recipients) {
+    // RFC 5321 §4.5.3.1.10: "452 too many recipients"; the client retries the rest later.
+    if (recipients_refused_++ == 0)
+      limit_breaches_.push_back({"limits.max_recipients", max_recipients, max_recipients + 1,
+                                 "recipient refused 452 4.5.3"});
+    return {StageReply::Kind::tempfail, "452", "4.5.3", "too many recipients"};
+  }
+  envelope_.recipients.emplace_back(address);
   return StageReply::proceed();
 }
 
@@ -88,7 +99,23 @@ void MessageEvaluation::note_dmarc_header(std::string_view name, std::string_vie
   }
 }
 
+// Counts every field; false once the header section is over a bound: nothing more of it is
+// processed (bounded work), and end_of_message() refuses the message.
+bool MessageEvaluation::count_header(std::string_view name, std::string_view value) {
+  ++header_fields_;
+  header_bytes_ += name.size() + value.size();
+  if (header_section_too_large()) return false;
+  if (equal_ignoring_case(name, "DKIM-Signature")) ++dkim_signatures_;
+  return true;
+}
+
+bool MessageEvaluation::header_section_too_large() const {
+  return header_fields_ > settings_.limits.max_header_fields ||
+         header_bytes_ > settings_.limits.max_header_bytes;
+}
+
 void MessageEvaluation::header(std::string_view name, std::string_view value) {
+  if (!count_header(name, value)) return;
   if (dkim_) dkim_->add_header(name, value);
   note_dmarc_header(name, value);
   if (!is_authentication_results(name)) return;
@@ -102,20 +129,49 @@ void MessageEvaluation::header(std::string_view name, std::string_view value) {
 }
 
 void MessageEvaluation::end_of_headers() {
-  if (dkim_) dkim_->end_of_headers();
+  if (dkim_ && !header_section_too_large()) dkim_->end_of_headers();
 }
 
 void MessageEvaluation::body_chunk(std::span<const char> chunk) {
-  if (dkim_) dkim_->add_body(chunk);
+  if (dkim_ && !header_section_too_large()) dkim_->add_body(chunk);
+}
+
+// RFC 3463 §3.4: X.3.4 "message too big for system"; permanent, a retry would not shrink it.
+MessageOutcome MessageEvaluation::refuse_header_section() {
+  const auto& limits = settings_.limits;
+  const char* consequence = "message refused 552 5.3.4";
+  if (header_fields_ > limits.max_header_fields)
+    limit_breaches_.push_back(
+        {"limits.max_header_fields", limits.max_header_fields, header_fields_, consequence});
+  if (header_bytes_ > limits.max_header_bytes)
+    limit_breaches_.push_back(
+        {"limits.max_header_bytes", limits.max_header_bytes, header_bytes_, consequence});
+  MessageOutcome outcome;
+  outcome.reply = {StageReply::Kind::reject, "552", "5.3.4", "message header section too large"};
+  outcome.log_summary = "refused: header section over the limits; not checked";
+  return outcome;
+}
+
+// RFC 6376 §6.1: a verifier may limit the signatures it tries; the rest are dkim=policy.
+void MessageEvaluation::note_signature_limit() {
+  if (settings_.dkim == nullptr) return;
+  const std::size_t max_signatures = settings_.dkim->options().max_signatures;
+  if (dkim_signatures_ > max_signatures)
+    limit_breaches_.push_back({"dkim.max_signatures", max_signatures, dkim_signatures_,
+                               "signatures beyond it not verified (dkim=policy)"});
 }
 
 MessageOutcome MessageEvaluation::end_of_message() {
+  if (header_section_too_large()) return refuse_header_section();
   MessageOutcome outcome;
   outcome.forged_header_indices = forged_header_indices_;
   // Deleting index n shifts every later index down: delete from the highest index first.
   std::sort(outcome.forged_header_indices.rbegin(), outcome.forged_header_indices.rend());
   outcome.too_many_forged_headers = too_many_forged_headers_;
   if (too_many_forged_headers_) {
+    limit_breaches_.push_back({"Authentication-Results headers with our authserv-id",
+                               kMaxAuthResultsHeaders, kMaxAuthResultsHeaders + 1,
+                               "message refused 550 5.7.1"});
     outcome.reply = {StageReply::Kind::reject, "550", "5.7.1",
                      "too many Authentication-Results headers"};
     return outcome;  // we cannot clean the message, so we do not judge it either
@@ -126,6 +182,7 @@ MessageOutcome MessageEvaluation::end_of_message() {
   std::vector<dkim::DkimResult> dkim_results;
   if (dkim_) {
     dkim_results = dkim_->finish();
+    note_signature_limit();
     for (auto& clause : dkim_clauses(dkim_results)) clauses.push_back(std::move(clause));
   }
   decide_dmarc(dkim_results, outcome);
@@ -142,20 +199,34 @@ MessageOutcome MessageEvaluation::end_of_message() {
     outcome.log_summary += std::string("action=") + decision::to_string(decision.intended) +
                            (decision.dry_run ? " (dry run)" : "") + " (" + decision.why + ")";
   }
+  note_dns(outcome);
   return outcome;
+}
+
+// The DNS facts of this message, in its one log line: a spent budget explains the temperrors.
+void MessageEvaluation::note_dns(MessageOutcome& outcome) const {
+  if (!dns_) return;
+  outcome.dns_budget_spent = dns_->exhausted();
+  outcome.dns_answer_truncated = dns_->first_truncated();
+  if (outcome.dns_budget_spent)
+    outcome.log_summary += "; DNS budget of " + std::to_string(dns_->budget().count()) +
+                           " ms spent (" + std::to_string(dns_->refused()) +
+                           " later lookups answered temperror)";
+  if (!outcome.dns_answer_truncated.empty())
+    outcome.log_summary +=
+        "; DNS answer cut at a size bound (" + outcome.dns_answer_truncated + ")";
 }
 
 void MessageEvaluation::decide_dmarc(const std::vector<dkim::DkimResult>& dkim,
                                      MessageOutcome& outcome) const {
-  if (!skip_reason_.empty() || !settings_.dmarc_enabled || settings_.resolver == nullptr) return;
+  if (!skip_reason_.empty() || !settings_.dmarc_enabled || !dns_) return;
   DmarcStepInput input;
   input.from_values = from_values_;
   input.spf = &spf_mail_from_;
   input.dkim = &dkim;
   input.signs = indirect_flow_;
   input.client = connection_.client_address;
-  outcome.dmarc =
-      run_dmarc_step(input, *settings_.resolver, settings_.dmarc, settings_.local_policy);
+  outcome.dmarc = run_dmarc_step(input, *dns_, settings_.dmarc, settings_.local_policy);
   outcome.decision = outcome.dmarc->decision;
   const auto& decision = outcome.decision;
   using decision::Action;

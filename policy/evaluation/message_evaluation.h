@@ -5,30 +5,41 @@
 // known), check_sender() once, recipient()*, header()*, end_of_headers(), body_chunk()*,
 // end_of_message() once. Plain values in, plain values out; no libmilter here. Not thread-safe:
 // one per message. The settings (and the resolver they borrow) must outlive it.
+// libmilter keeps that order (an out-of-order command makes it call abort, and Session drops
+// the object); stages may be missing (no headers, no EOH, no body). Other orders (repeated or
+// reordered calls, end_of_message() twice) give unspecified verdicts, but stay memory-safe and
+// never show a pass that no aligned SPF/DKIM pass backs: tests/fuzz/pipeline_fuzz checks both.
 // header() also collects what DMARC needs (every From value, bounded; List-Id/List-Post and
 // ARC-Seal as signs of an indirect flow); end_of_message() runs DMARC (dmarc_step.h) and the
 // local policy (decision/decision.h) and returns the verdict in MessageOutcome::reply/decision:
 // the caller only carries it out (refuse, hold, add the quarantine header, deliver).
+// Resource bounds (message_limits.h): recipients over settings.limits are refused at RCPT (452
+// 4.5.3); a header section over its bounds is no longer processed and is refused at end of
+// message (552 5.3.4). take_limit_breaches() hands each bound hit to the caller once, to log.
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "dkim/dkim_verifier.h"
+#include "dns/budgeted_resolver.h"
 #include "evaluation/dmarc_step.h"
 #include "evaluation/evaluation_settings.h"
+#include "evaluation/message_limits.h"
 #include "net/ip_address.h"
 #include "report/report_record.h"
 #include "spf/spf.h"
 
 namespace authmilter::evaluation {
 
-// Limits on what one message may make us keep (peer data is untrusted).
-inline constexpr std::size_t kMaxRecipientsKept = 1000;
+// Limits on what one message may make us keep (peer data is untrusted); the configurable ones
+// are in message_limits.h.
 inline constexpr std::size_t kMaxAuthResultsHeaders = 100;  // forged AR headers we can delete
 
 // What the SMTP client told us before MAIL FROM.
@@ -76,6 +87,10 @@ struct MessageOutcome {
   // Quarantine by header (decision.add_header): the field to add.
   std::string quarantine_header_name;
   std::string quarantine_header_value;
+  // DNS for this message (also in log_summary): the per-message budget ran out, so later lookups
+  // answered temperror; and the first answer a size bound cut ("TXT <name>"), empty if none.
+  bool dns_budget_spent = false;
+  std::string dns_answer_truncated;
 };
 
 class MessageEvaluation {
@@ -97,11 +112,19 @@ class MessageEvaluation {
   void set_queue_id(std::string queue_id) { envelope_.queue_id = std::move(queue_id); }
   const Envelope& envelope() const { return envelope_; }
   const std::optional<spf::SpfResult>& spf_mail_from() const { return spf_mail_from_; }
+  // The bounds this message went over since the last call (each bound reported once per
+  // message): call after recipient() and after end_of_message(), and log each.
+  std::vector<LimitBreach> take_limit_breaches() { return std::exchange(limit_breaches_, {}); }
 
  private:
   bool exempt_from_spf_rejection(std::string_view recipient) const;
   void note_dmarc_header(std::string_view name, std::string_view value);
   void decide_dmarc(const std::vector<dkim::DkimResult>& dkim, MessageOutcome& outcome) const;
+  void note_dns(MessageOutcome& outcome) const;
+  bool count_header(std::string_view name, std::string_view value);
+  bool header_section_too_large() const;
+  MessageOutcome refuse_header_section();
+  void note_signature_limit();
 
   const EvaluationSettings& settings_;
   ConnectionFacts connection_;
@@ -109,12 +132,20 @@ class MessageEvaluation {
   std::string skip_reason_;
   std::optional<spf::SpfResult> spf_mail_from_;
   std::optional<spf::SpfResult> spf_helo_;
+  // Every lookup of this message goes through here (SPF, DKIM keys, DMARC): the per-message DNS
+  // budget. Declared before dkim_, which borrows it; a stable address, since the object moves.
+  std::unique_ptr<dns::BudgetedResolver> dns_;
   std::optional<dkim::DkimVerifier> dkim_;  // fed as the message streams by; none when skipped
   int authentication_results_seen_ = 0;
   std::vector<int> forged_header_indices_;
   bool too_many_forged_headers_ = false;
   std::vector<std::string> from_values_;  // at most dmarc::kMaxFromHeaders + 1 kept
   decision::IndirectFlowSigns indirect_flow_;
+  std::size_t recipients_refused_ = 0;  // over settings.limits.max_recipients
+  std::size_t header_fields_ = 0;       // every field seen, also past the bounds
+  std::size_t header_bytes_ = 0;
+  std::size_t dkim_signatures_ = 0;  // DKIM-Signature fields within the bounds
+  std::vector<LimitBreach> limit_breaches_;
 };
 
 }  // namespace authmilter::evaluation

@@ -2,7 +2,8 @@
 //
 // Fetched once, after the result is known, and outside the DNS-term and void-lookup limits
 // (RFC 7208 §4.6.4 counts only the evaluation). Every problem (bad expansion, DNS error, no or
-// several TXT records, non-ASCII or bad macro syntax in the text) falls back to the default.
+// several TXT records, an answer cut at a size bound, non-ASCII or bad macro syntax in the
+// text) falls back to the default.
 #include "spf/check_host.h"
 #include "spf/domain_name.h"
 
@@ -23,7 +24,8 @@ std::optional<std::string> CheckHost::fetch_explanation(const HostOutcome& outco
   const std::optional<std::string> target = expand_target(*outcome.exp_spec, outcome.exp_domain);
   if (!target) return std::nullopt;
   const dns::TxtAnswer answer = resolver_.lookup_txt(*target);
-  if (!answer.ok() || answer.records.size() != 1) return std::nullopt;
+  // A cut answer (a size bound) may hide a second record, or be part of one: default text.
+  if (!answer.ok() || answer.truncated || answer.records.size() != 1) return std::nullopt;
   const std::string& text = answer.records.front();
   if (text.size() > kMaxMacroOutput || !is_printable_ascii(text)) return std::nullopt;
   inputs_.domain = outcome.exp_domain;

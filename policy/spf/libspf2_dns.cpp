@@ -121,8 +121,13 @@ SPF_dns_rr_t* Libspf2DnsLayer::lookup(SPF_dns_server_t* server, const char* doma
 SPF_dns_rr_t* Libspf2DnsLayer::answer(const char* domain, ns_type type) {
   const std::string name = domain != nullptr ? domain : "";
   switch (type) {
-    case ns_t_txt:
-      return fill(&server_, domain, type, resolver_.lookup_txt(name), add_string);
+    case ns_t_txt: {
+      dns::TxtAnswer answer = resolver_.lookup_txt(name);
+      // libspf2 cannot be told "permerror" by a DNS layer, and it would evaluate the part of a
+      // cut record it got: a TXT answer cut by a size bound is a temporary error instead.
+      if (answer.truncated) return SPF_dns_rr_new_init(&server_, domain, type, kTtl, TRY_AGAIN);
+      return fill(&server_, domain, type, answer, add_string);
+    }
     case ns_t_a:
       return fill(&server_, domain, type, resolver_.lookup_addresses(name, net::IpFamily::v4),
                   add_address);

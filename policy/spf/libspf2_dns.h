@@ -9,7 +9,9 @@
 //   h_errno-style status: NETDB_SUCCESS, HOST_NOT_FOUND (NXDOMAIN), NO_DATA, TRY_AGAIN
 //   (SERVFAIL/timeout). This layer maps our Resolver's outcomes onto those, so libspf2 sees the
 //   same cache and the same test zones as our own engine. Type SPF (99) answers NO_DATA: RFC
-//   7208 §3.1 retired it. Answers are bounded (dns::kMaxRecordsPerAnswer, kMaxTxtLength).
+//   7208 §3.1 retired it. Answers are bounded (dns::kMaxRecordsPerAnswer, kMaxTxtLength); a
+//   TXT answer our resolver cut at its bounds (Answer::truncated) answers TRY_AGAIN (temperror),
+//   since libspf2 would otherwise evaluate a partial record.
 //
 // OWNERSHIP
 //   The layer must outlive every SPF_server_t made on it. Its `destroy` hook is null, so

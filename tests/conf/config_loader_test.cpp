@@ -9,6 +9,11 @@
 namespace authmilter::conf {
 namespace {
 
+struct BadConfigText {
+  const char* text;
+  const char* expected;
+};
+
 Result<Config> load(const std::string& text) {
   return load_config_text(text, "test.yaml");
 }
@@ -53,6 +58,30 @@ dns:
   EXPECT_EQ(config->dns.forwarders.size(), 2u);
   EXPECT_EQ(config->dns.query_timeout.count(), 1500);
   ASSERT_EQ(config->dns.unblock_local_zones.size(), 1u);
+}
+
+TEST(ConfigLoader, DnsBudgetAndAnswerBounds) {
+  auto defaults = load("");
+  ASSERT_TRUE(defaults.ok()) << defaults.error();
+  EXPECT_EQ(defaults->dns.message_budget, dns::kDefaultMessageBudget);
+  EXPECT_EQ(defaults->dns.answer_bounds.max_records, dns::kMaxRecordsPerAnswer);
+  EXPECT_EQ(defaults->dns.answer_bounds.max_txt_bytes, dns::kMaxTxtLength);
+  auto set =
+      load("dns:\n  message_budget_ms: 0\n  max_answer_records: 20\n  max_txt_bytes: 4096\n");
+  ASSERT_TRUE(set.ok()) << set.error();
+  EXPECT_EQ(set->dns.message_budget.count(), 0);  // no budget
+  EXPECT_EQ(set->dns.answer_bounds.max_records, 20u);
+  EXPECT_EQ(set->dns.answer_bounds.max_txt_bytes, 4096u);
+  const BadConfigText bad[] = {
+      {"dns:\n  message_budget_ms: -1\n", "dns.message_budget_ms: must be between 0 and 300000"},
+      {"dns:\n  max_answer_records: 0\n", "dns.max_answer_records: must be between 1 and 4096"},
+      {"dns:\n  max_txt_bytes: 100\n", "dns.max_txt_bytes: must be between 255 and 65535"},
+  };
+  for (const auto& [text, expected] : bad) {
+    auto config = load(text);
+    ASSERT_FALSE(config.ok()) << text;
+    EXPECT_NE(config.error().find(expected), std::string::npos) << config.error();
+  }
 }
 
 struct BadConfig {

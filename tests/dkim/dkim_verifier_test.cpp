@@ -127,6 +127,21 @@ TEST_F(DkimVerifierTest, TestingKeyIsReported) {
   EXPECT_TRUE(results[0].testing_key);
 }
 
+TEST_F(DkimVerifierTest, KeyAnswerCutAtASizeBoundIsPermerrorNeverPass) {
+  // The real key, whole, but in an answer a resolver bound cut (dns.max_txt_bytes /
+  // dns.max_answer_records): the verifier cannot know that, so it must not verify with it.
+  const auto rows = read_tsv(data_path("rfc6376/dns-records.txt"));
+  ASSERT_EQ(rows.size(), 1u);
+  dns::ZoneResolver zone;
+  zone.add_txt(kKeyName, rows[0][1]);
+  ASSERT_EQ(verify_message(*library_, zone, signed_example(), 7).at(0).code, DkimCode::pass);
+  zone.add_truncation(kKeyName, dns::RecordType::txt);
+  const auto results = verify_message(*library_, zone, signed_example(), 7);
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_EQ(results[0].code, DkimCode::permerror);
+  EXPECT_EQ(results[0].reason, "key record too long");
+}
+
 TEST_F(DkimVerifierTest, ExpiredAndFutureSignaturesArePermerror) {
   const auto expired =
       verify(replace_once(signed_example(), "s=brisbane;", "s=brisbane; x=1000000000;"));

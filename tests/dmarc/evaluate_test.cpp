@@ -80,6 +80,25 @@ TEST(Evaluate, UnusableRecordIsPermerrorAndMalformedAuthor) {
   EXPECT_EQ(evaluate_dmarc(spf_input("", "x"), zone, {}).code, DmarcCode::none);
 }
 
+TEST(Evaluate, TxtAnswerCutAtASizeBoundIsPermerrorInBothModes) {
+  // A whole-looking p=none record in an answer a resolver bound cut: a dropped string could be
+  // a second DMARC record (or this one could be longer), so it is not applied, nor read as
+  // "no record".
+  dns::ZoneResolver zone;
+  zone.add_txt("_dmarc.example.com", "v=DMARC1; p=none");
+  zone.add_truncation("_dmarc.example.com", dns::RecordType::txt);
+  const auto input = spf_input("example.com", "example.com");
+  for (const DmarcOptions& options : {DmarcOptions{}, rfc7489_options()}) {
+    const auto cut = evaluate_dmarc(input, zone, options);
+    EXPECT_EQ(cut.code, DmarcCode::permerror) << cut.reason;
+    EXPECT_NE(cut.reason.find("cut at a size bound"), std::string::npos) << cut.reason;
+  }
+  // Found by the tree walk above the author: the same.
+  const auto walked = evaluate_dmarc(spf_input("a.b.example.com", "evil.example"), zone, {});
+  EXPECT_EQ(walked.code, DmarcCode::permerror) << walked.reason;
+  EXPECT_EQ(walked.requested, Disposition::none);
+}
+
 TEST(Evaluate, MultipleRecordsDependOnMode) {
   dns::ZoneResolver zone;
   zone.add_txt("_dmarc.sub.example.com", "v=DMARC1; p=none");

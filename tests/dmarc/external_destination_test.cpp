@@ -26,12 +26,17 @@ TEST(ExternalDestination, VerificationOutcomes) {
   zone.add_failure("b.example._report._dmarc.reports.test", dns::RecordType::txt,
                    dns::Outcome::servfail);
   zone.add_txt("c.example._report._dmarc.reports.test", "v=spf1 -all");
+  zone.add_txt("d.example._report._dmarc.reports.test", "v=DMARC1");
+  zone.add_truncation("d.example._report._dmarc.reports.test", dns::RecordType::txt);
   EXPECT_EQ(verify_external_destination("a.example", "reports.test", zone).status,
             ExternalAuthorization::authorized);
   EXPECT_EQ(verify_external_destination("b.example", "reports.test", zone).status,
             ExternalAuthorization::temperror);
   EXPECT_EQ(verify_external_destination("c.example", "reports.test", zone).status,
             ExternalAuthorization::not_authorized);
+  const auto cut = verify_external_destination("d.example", "reports.test", zone);
+  EXPECT_EQ(cut.status, ExternalAuthorization::not_authorized);  // a cut answer authorizes nothing
+  EXPECT_NE(cut.reason.find("cut at a size bound"), std::string::npos) << cut.reason;
   EXPECT_EQ(verify_external_destination(std::string(200, 'a') + ".example",
                                         std::string(60, 'b') + ".test", zone)
                 .status,

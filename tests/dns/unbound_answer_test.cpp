@@ -101,6 +101,34 @@ TEST(UnboundAnswerTest, RecordCountIsBounded) {
   EXPECT_FALSE(exact.truncated);
 }
 
+TEST(UnboundAnswerTest, ConfiguredBoundsReplaceTheDefaults) {
+  const AnswerBounds tight{3, 300};
+  Rr long_txt;
+  for (int i = 0; i < 2; ++i) long_txt += txt(std::string(200, 'y'));  // 400 > 300
+  const TxtAnswer cut = to_txt_answer(answered(0, {long_txt}), tight);
+  ASSERT_EQ(cut.records.size(), 1u);
+  EXPECT_EQ(cut.records[0].size(), 300u);
+  EXPECT_TRUE(cut.truncated);
+  const TxtAnswer whole = to_txt_answer(answered(0, {txt(std::string(250, 'z'))}), tight);
+  EXPECT_EQ(whole.records[0].size(), 250u);
+  EXPECT_FALSE(whole.truncated);
+
+  const std::vector<Rr> four(4, std::string("\xc0\x00\x02\x01", 4));
+  const AddressAnswer three = to_address_answer(answered(0, four), net::IpFamily::v4, tight);
+  EXPECT_EQ(three.records.size(), 3u);
+  EXPECT_TRUE(three.truncated);
+  const MxAnswer mx =
+      to_mx_answer(answered(0, std::vector<Rr>(4, std::string("\x00\x0a\x01m\x00", 5))), tight);
+  EXPECT_EQ(mx.records.size(), 3u);
+  EXPECT_TRUE(mx.truncated);
+  // A looser bound than the default keeps what the default would cut.
+  const std::vector<Rr> many(kMaxRecordsPerAnswer + 10, four[0]);
+  const AddressAnswer loose =
+      to_address_answer(answered(0, many), net::IpFamily::v4, AnswerBounds{200, kMaxTxtLength});
+  EXPECT_EQ(loose.records.size(), kMaxRecordsPerAnswer + 10);
+  EXPECT_FALSE(loose.truncated);
+}
+
 TEST(UnboundAnswerTest, UnrepresentableNamesAreDropped) {
   const Rr good = std::string("\x00\x0a\x04mail\x04test\x00", 13);
   const Rr dotted = std::string(

@@ -226,6 +226,40 @@ TEST_F(UnboundResolverTest, OversizedAnswersAreBounded) {
   EXPECT_TRUE(many.truncated);
 }
 
+TEST_F(UnboundResolverTest, AnswerBoundsAreConfigurable) {
+  ResolverOptions tight = options();
+  tight.answer_bounds = AnswerBounds{5, 1000};
+  auto resolver = make_resolver(tight);
+  ASSERT_NE(resolver, nullptr);
+  const TxtAnswer big = resolver->lookup_txt("big.example.test");
+  ASSERT_EQ(big.outcome, Outcome::ok);
+  ASSERT_EQ(big.records.size(), 1u);
+  EXPECT_EQ(big.records[0].size(), 1000u);
+  EXPECT_TRUE(big.truncated);
+  const AddressAnswer many = resolver->lookup_addresses("many.example.test", net::IpFamily::v4);
+  ASSERT_EQ(many.outcome, Outcome::ok);
+  EXPECT_EQ(many.records.size(), 5u);
+  EXPECT_TRUE(many.truncated);
+  const TxtAnswer small = resolver->lookup_txt("txt.example.test");
+  EXPECT_FALSE(small.truncated);  // 26 octets, 1 record: within the bounds
+}
+
+TEST_F(UnboundResolverTest, DeadlineBeforeTheQueryTimeoutIsHonoured) {
+  auto resolver = make_resolver();
+  ASSERT_NE(resolver, nullptr);
+  // Already past: a timeout at once, no query sent.
+  const long before = settled_query_count();
+  const auto past = std::chrono::steady_clock::now() - milliseconds(1);
+  EXPECT_EQ(resolver->lookup_txt_until("other.example.test", past).outcome, Outcome::timeout);
+  EXPECT_EQ(resolver->lookup_mx_until("mx.example.test", past).outcome, Outcome::timeout);
+  EXPECT_EQ(settled_query_count(), before);
+  // A deadline in the future does not stop a prompt answer.
+  const auto later = std::chrono::steady_clock::now() + milliseconds(2000);
+  EXPECT_EQ(resolver->lookup_txt_until("other.example.test", later).outcome, Outcome::ok);
+  // Once cached, an answer is given even after the deadline (it costs no waiting).
+  EXPECT_EQ(resolver->lookup_txt_until("other.example.test", past).outcome, Outcome::ok);
+}
+
 TEST_F(UnboundResolverTest, ImpossibleNamesAnswerNxdomainWithoutAQuery) {
   auto resolver = make_resolver();
   ASSERT_NE(resolver, nullptr);
@@ -431,6 +465,25 @@ TEST(UnboundResolverTimeoutTest, SilentServerTimesOutWithinTheConfiguredTime) {
   EXPECT_LT(std::chrono::steady_clock::now() - stopping, milliseconds(2000));
 }
 
+TEST(UnboundResolverTimeoutTest, DeadlineCutsALookupInFlight) {
+  auto silent = SilentUdpServer::open();
+  ASSERT_TRUE(silent.ok()) << silent.error();
+  ResolverOptions options;
+  options.forwarders = {(*silent)->forwarder()};
+  options.query_timeout = milliseconds(5000);
+  options.unblock_local_zones = {"test."};
+  auto resolver = UnboundResolver::create(options);
+  ASSERT_TRUE(resolver.ok()) << resolver.error();
+  const auto started = std::chrono::steady_clock::now();
+  const AddressAnswer answer = (*resolver)->lookup_addresses_until("cut.test", net::IpFamily::v4,
+                                                                   started + milliseconds(200));
+  const auto elapsed = std::chrono::steady_clock::now() - started;
+  EXPECT_EQ(answer.outcome, Outcome::timeout);
+  EXPECT_GE(elapsed, milliseconds(200));
+  EXPECT_LT(elapsed, milliseconds(200 + 400));  // far below the 5 s query timeout
+  EXPECT_GT((*silent)->received(), 0);
+}
+
 TEST(UnboundResolverOptionsTest, BadOptionsAreReportedAtStartUp) {
   ResolverOptions bad_forwarder;
   bad_forwarder.forwarders = {"not-an-address"};
@@ -459,8 +512,23 @@ TEST(UnboundResolverOptionsTest, BadOptionsAreReportedAtStartUp) {
   bad_zone.unblock_local_zones = {"a..b"};
   EXPECT_FALSE(UnboundResolver::create(bad_zone).ok());
 
+  ResolverOptions no_records;
+  no_records.forwarders = {"127.0.0.1"};
+  no_records.answer_bounds.max_records = 0;
+  auto records = UnboundResolver::create(no_records);
+  ASSERT_FALSE(records.ok());
+  EXPECT_NE(records.error().find("max_answer_records"), std::string::npos) << records.error();
+
+  ResolverOptions tiny_txt;
+  tiny_txt.forwarders = {"127.0.0.1"};
+  tiny_txt.answer_bounds.max_txt_bytes = kMinTxtBytes - 1;
+  auto txt = UnboundResolver::create(tiny_txt);
+  ASSERT_FALSE(txt.ok());
+  EXPECT_NE(txt.error().find("max_txt_bytes"), std::string::npos) << txt.error();
+
   ResolverOptions good;
   good.forwarders = {"127.0.0.1@5353", "::1"};
+  good.answer_bounds = AnswerBounds{kMaxAnswerRecords, kMaxTxtBytes};
   EXPECT_TRUE(UnboundResolver::create(good).ok());
 }
 

@@ -51,8 +51,8 @@ TEST_F(MessageEvaluationTest, BoundsTheNumberOfForgedHeaders) {
 
 TEST_F(MessageEvaluationTest, KeepsRecipientsWithinTheBound) {
   MessageEvaluation message = start();
-  for (std::size_t i = 0; i < kMaxRecipientsKept + 5; ++i) message.recipient("user@example.net");
-  EXPECT_EQ(message.envelope().recipients.size(), kMaxRecipientsKept);
+  for (std::size_t i = 0; i < kDefaultMaxRecipients + 5; ++i) message.recipient("user@example.net");
+  EXPECT_EQ(message.envelope().recipients.size(), kDefaultMaxRecipients);
   EXPECT_EQ(message.envelope().mail_from, "sender@example.org");
 }
 

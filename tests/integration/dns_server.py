@@ -10,6 +10,9 @@ Contract:
                   in zone-file syntax with absolute owner names.
     silent_zones  names whose queries go to a loopback UDP socket the harness holds and never
                   reads: resolution of anything below them times out (the temperror cases).
+    stub_zones    {"fault.test": port}: each zone is a stub-zone whose authority is a server on
+                  127.0.0.1@port (fault_dns.FaultDns), asked without recursion as an operator's
+                  unbound asks a domain's name servers.
   Anything outside the given zones is answered from `local-zone: "." static`, i.e. NXDOMAIN:
   the test DNS has no path to the internet. start() waits until unbound answers; stop() ends it
   and checks it exited cleanly. port is the UDP/TCP port to put into resolver configurations.
@@ -38,11 +41,12 @@ def fqdn(name):
 
 
 class DnsServer:
-    def __init__(self, workdir, zones=None, silent_zones=()):
+    def __init__(self, workdir, zones=None, silent_zones=(), stub_zones=None):
         self.workdir = os.path.join(workdir, "unbound")
         os.makedirs(self.workdir, exist_ok=True)
         self.zones = dict(zones or {})
         self.silent_zones = list(silent_zones)
+        self.stub_zones = dict(stub_zones or {})
         self.port = free_port(socket.SOCK_DGRAM)
         self.conf_path = os.path.join(self.workdir, "unbound.conf")
         self.log_path = os.path.join(self.workdir, "unbound.log")
@@ -77,8 +81,8 @@ class DnsServer:
         for zone, records in self.zones.items():
             lines.append(f'    local-zone: "{fqdn(zone)}" static')
             lines += [f"    local-data: '{check_record(r)}'" for r in records]
-        for zone in self.silent_zones:
-            # transparent: not answered locally, so the forward-zone below is consulted.
+        for zone in [*self.silent_zones, *self.stub_zones]:
+            # transparent: not answered locally, so the forward-/stub-zone below is consulted.
             lines.append(f'    local-zone: "{fqdn(zone)}" transparent')
         lines += ["remote-control:", "    control-enable: no"]
         for zone in self.silent_zones:
@@ -87,6 +91,8 @@ class DnsServer:
                 f'    name: "{fqdn(zone)}"',
                 f"    forward-addr: 127.0.0.1@{silent_port}",
             ]
+        for zone, port in self.stub_zones.items():
+            lines += ["stub-zone:", f'    name: "{fqdn(zone)}"', f"    stub-addr: 127.0.0.1@{port}"]
         return "\n".join(lines) + "\n"
 
     def start(self):

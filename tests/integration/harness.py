@@ -94,16 +94,19 @@ class Environment:
         self.postfix.start()
         return self
 
-    def milter(self, kind="inet", extra_config="", dns_port=None):
+    def milter(self, kind="inet", extra_config="", dns_port=None, dns_extra=""):
         """A Milter (not yet started) on the socket the given listener points at.
 
         extra_config is appended to the YAML (top-level sections such as spf:); dns_port
-        points the milter at another DnsServer than the module's (None: the module's).
+        points the milter at another DnsServer than the module's (None: the module's);
+        dns_extra is YAML inside the dns: section (milter_process.dns_section_lines).
         """
         sock = self.inet_socket if kind == "inet" else self.unix_socket
         workdir = tempfile.mkdtemp(prefix="milter-", dir=self.workdir)
         port = self.dns.port if dns_port is None else dns_port
-        return Milter(build_dir(), source_dir(), workdir, sock, port, AUTHSERV_ID, extra_config)
+        return Milter(
+            build_dir(), source_dir(), workdir, sock, port, AUTHSERV_ID, extra_config, dns_extra
+        )
 
     def stop(self):
         if self in RUNNING:
@@ -127,11 +130,14 @@ class MilterTestCase(unittest.TestCase):
     socket_kind = "inet"
     extra_config = ""  # YAML appended to the milter's configuration for this class
     dns_port = None  # another DnsServer's port for this class's milter (None: the module's)
+    dns_extra = ""  # YAML inside the milter's dns: section for this class (e.g. a budget)
     milter = None
 
     @classmethod
     def setUpClass(cls):
-        cls.milter = cls.env.milter(cls.socket_kind, cls.extra_config, cls.dns_port)
+        cls.milter = cls.env.milter(
+            cls.socket_kind, cls.extra_config, cls.dns_port, cls.dns_extra
+        )
         cls.addClassCleanup(cls._stop_milter)
         RUNNING.append(cls.milter)
         LOGS["authmilter"] = cls.milter.log_path

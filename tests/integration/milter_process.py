@@ -17,6 +17,7 @@ Contract:
 
 import dataclasses
 import os
+import textwrap
 
 from processes import Daemon, run_checked, tail, tcp_accepts, unix_accepts, wait_until
 
@@ -49,19 +50,45 @@ def yaml_string(value):
     return f'"{escaped}"'
 
 
-def milter_config_yaml(sock, workdir, dns_port, authserv_id, extra=""):
-    """The one place that knows authmilter's configuration schema."""
+def dns_section_lines(dns_port, dns_extra=""):
+    """The `dns:` section: the test defaults plus dns_extra.
+
+    dns_extra is YAML for keys inside `dns:`, written without indentation (it is dedented and
+    indented two spaces here, keeping nested indentation), e.g.
+    "message_budget_ms: 500\nmax_txt_bytes: 1000". A key given there replaces the default
+    line of the same key (resolvers, timeout_ms, unblock_local_zones).
+    """
+    extra_lines = [
+        "  " + line if line.strip() else line
+        for line in textwrap.dedent(dns_extra).strip("\n").splitlines()
+    ]
+    extra_keys = {
+        line.strip().split(":", 1)[0]
+        for line in extra_lines
+        if line.startswith("  ") and not line.startswith("   ") and ":" in line
+    }
+    defaults = [
+        ("resolvers", f"  resolvers: [{yaml_string(f'127.0.0.1@{dns_port}')}]"),
+        ("timeout_ms", f"  timeout_ms: {DNS_TIMEOUT_MS}"),
+        ("unblock_local_zones", '  unblock_local_zones: ["test."]'),
+    ]
+    return ["dns:"] + [line for key, line in defaults if key not in extra_keys] + extra_lines
+
+
+def milter_config_yaml(sock, workdir, dns_port, authserv_id, extra="", dns_extra=""):
+    """The one place that knows authmilter's configuration schema.
+
+    extra is appended at top level (whole sections such as spf:); dns_extra goes inside the
+    dns: section (see dns_section_lines).
+    """
     lines = [
         f"socket: {yaml_string(sock.milter)}",
         'socket_mode: "0666"',
         'user: ""',
         f"pidfile: {yaml_string(os.path.join(workdir, 'authmilter.pid'))}",
         f"authserv_id: {yaml_string(authserv_id)}",
-        "dns:",
-        f"  resolvers: [{yaml_string(f'127.0.0.1@{dns_port}')}]",
-        f"  timeout_ms: {DNS_TIMEOUT_MS}",
-        '  unblock_local_zones: ["test."]',
     ]
+    lines += dns_section_lines(dns_port, dns_extra)
     lines += [
         "store:",
         f"  url: {yaml_string('sqlite://' + os.path.join(workdir, 'records.db'))}",
@@ -74,7 +101,9 @@ def binary_path(build_dir):
 
 
 class Milter:
-    def __init__(self, build_dir, source_dir, workdir, sock, dns_port, authserv_id, extra=""):
+    def __init__(
+        self, build_dir, source_dir, workdir, sock, dns_port, authserv_id, extra="", dns_extra=""
+    ):
         self.binary = binary_path(build_dir)
         self.workdir = workdir
         os.makedirs(workdir, exist_ok=True)
@@ -82,11 +111,12 @@ class Milter:
         self.config_path = os.path.join(workdir, "authmilter.yaml")
         self.log_path = os.path.join(workdir, "authmilter.log")
         self.config_text = milter_config_yaml(
-            sock, workdir, dns_port, authserv_id, extra
+            sock, workdir, dns_port, authserv_id, extra, dns_extra
         )
         self._daemon = None
+        self.wrapper = []  # argv prefix, e.g. valgrind and its options
 
-    def start(self):
+    def start(self, timeout=START_TIMEOUT):
         if not os.access(self.binary, os.X_OK):
             raise RuntimeError(
                 f"authmilter binary not found at {self.binary}: build the 'authmilter' target"
@@ -98,9 +128,10 @@ class Milter:
             f"authmilter --check-config on\n{self.config_text}",
         )
         self._daemon = Daemon(
-            [self.binary, "--foreground", "--config", self.config_path], self.log_path, "authmilter"
+            self.wrapper + [self.binary, "--foreground", "--config", self.config_path],
+            self.log_path, "authmilter"
         )
-        wait_until(self._ready, START_TIMEOUT, f"authmilter socket {self.socket.milter}")
+        wait_until(self._ready, timeout, f"authmilter socket {self.socket.milter}")
         return self
 
     def _ready(self):

@@ -175,6 +175,31 @@ TEST_F(SpfCheck, HostileRecords) {
   EXPECT_EQ(mail_from((label + "@long.example.com").c_str()).code, SpfCode::pass);
 }
 
+TEST_F(SpfCheck, TxtAnswerCutAtASizeBoundIsNeverEvaluated) {
+  // The kept part reads as a whole record, but a bound cut the answer (dns.max_txt_bytes /
+  // dns.max_answer_records): it could be the start of a longer one, or hide a second record.
+  zone.add_txt("cut.example.com", "v=spf1 +all");
+  zone.add_truncation("cut.example.com", dns::RecordType::txt);
+  zone.add_txt("outer.example.com", "v=spf1 include:cut.example.com -all");
+  const SpfResult direct = mail_from("a@cut.example.com");
+  EXPECT_EQ(direct.code, SpfCode::permerror);
+  EXPECT_NE(direct.reason.find("too large"), std::string::npos) << direct.reason;
+  EXPECT_EQ(mail_from("a@outer.example.com").code, SpfCode::permerror);  // RFC 7208 §5.2
+  // libspf2 cannot be handed a permerror by its DNS layer: temperror, never pass.
+  options.engine = SpfEngine::libspf2;
+  EXPECT_EQ(mail_from("a@cut.example.com").code, SpfCode::temperror);
+  EXPECT_NE(mail_from("a@outer.example.com").code, SpfCode::pass);
+  options.engine = SpfEngine::builtin;
+  // A cut explanation is not shown: the default explanation is.
+  zone.add_txt("expcut.example.com", "v=spf1 -all exp=why.expcut.example.com");
+  zone.add_txt("why.expcut.example.com", "text of unknown length");
+  zone.add_truncation("why.expcut.example.com", dns::RecordType::txt);
+  const SpfResult failed = mail_from("a@expcut.example.com");
+  EXPECT_EQ(failed.code, SpfCode::fail);
+  EXPECT_FALSE(failed.explanation.empty());
+  EXPECT_EQ(failed.explanation.find("unknown length"), std::string::npos) << failed.explanation;
+}
+
 TEST_F(SpfCheck, PtrFollowsValidatedNamesForBothFamilies) {
   zone.add_txt("ptr.example.com", "v=spf1 ptr -all");
   zone.add_ptr("10.2.0.192.in-addr.arpa", "host.ptr.example.com");
