@@ -4,6 +4,9 @@
 # loopback); then the same suite again on an AddressSanitizer + UndefinedBehaviorSanitizer build
 # (the daemon under test included). Exits non-zero when anything fails.
 # AUTHMILTER_SKIP_SANITIZERS=1 skips the second pass (quicker local runs; CI always does both).
+# Last, a short fuzz pass: every libFuzzer target (tests/fuzz) for AUTHMILTER_FUZZ_SECONDS
+# (default 10) seconds from seeds in build-fuzz-ci/corpus; a crash or a broken invariant fails
+# the run. AUTHMILTER_SKIP_FUZZ=1 skips it. Long fuzzing runs: see README.md (run-fuzz.sh).
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${AUTHMILTER_BUILD_DIR:-$top/build}
@@ -20,4 +23,13 @@ if [ "${AUTHMILTER_SKIP_SANITIZERS:-0}" != 1 ]; then
     export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
     export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
     (cd "$asan_build" && ctest --output-on-failure -j2 "$@")
+fi
+
+if [ "${AUTHMILTER_SKIP_FUZZ:-0}" != 1 ]; then
+    echo "== a short fuzz pass: each target for ${AUTHMILTER_FUZZ_SECONDS:-10}s"
+    fuzz_build=${AUTHMILTER_FUZZ_CI_BUILD_DIR:-$top/build-fuzz-ci}
+    # setup-debian.sh ran above; leak checks stay on (libFuzzer's default).
+    AUTHMILTER_FUZZ_SETUP=0 AUTHMILTER_FUZZ_BUILD_DIR=$fuzz_build \
+        AUTHMILTER_FUZZ_CORPUS=$fuzz_build/corpus \
+        "$top/contrib/run-fuzz.sh" "${AUTHMILTER_FUZZ_SECONDS:-10}"
 fi

@@ -78,6 +78,13 @@ void parse_mailto(std::string_view rest, ReportUri& uri) {
     uri.problem = "malformed percent-encoding in mailto address";
     return;
   }
+  // RFC 5322 §3.4.1: an addr-spec holds no control character; a percent-encoded CR or LF
+  // would otherwise reach the report's To: header and RCPT TO (header/command injection).
+  if (std::any_of(decoded->begin(), decoded->end(),
+                  [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; })) {
+    uri.problem = "mailto address contains a control character";
+    return;
+  }
   const auto at = decoded->rfind('@');
   if (at == std::string::npos || at == 0 || decoded->find(',') != std::string::npos) {
     uri.problem = "mailto URI without a single local@domain address";

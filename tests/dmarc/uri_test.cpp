@@ -32,6 +32,20 @@ TEST(ReportUri, RejectsMalformedInput) {
   EXPECT_FALSE(https.usable);  // RFC 9989 §4.7: unsupported schemes are ignored
 }
 
+// Found by dmarc_record_fuzz: percent-encoded control characters decoded into a "usable"
+// address, which a report would put into its To: header and RCPT TO.
+TEST(ReportUri, RefusesControlCharactersInTheAddress) {
+  for (const char* text :
+       {"mailto:a%0d%0aBcc:x@example.com", "mailto:a%0AB@example.com", "mailto:%00@example.com",
+        "mailto:a@example.com%0d", "mailto:a%7f@example.com", "mailto:a%09b@example.com"}) {
+    SCOPED_TRACE(text);
+    const auto uri = parse_report_uri(text);
+    EXPECT_TRUE(uri.valid);
+    EXPECT_FALSE(uri.usable);
+    EXPECT_EQ(uri.problem, "mailto address contains a control character");
+  }
+}
+
 TEST(ReportUri, ListIsBounded) {
   std::string many;
   for (int i = 0; i < 40; ++i) many += (i ? "," : "") + std::string("mailto:a@example.com");
