@@ -68,6 +68,7 @@ class CheckHost {
   // mechanisms.cpp
   TermResult match_include(const Mechanism& m, const std::string& domain, int depth);
   TermResult match_a(const Mechanism& m, const std::string& target);
+  static TermResult cut_address_answer(const std::string& name);
   TermResult match_mx(const Mechanism& m, const std::string& target);
   TermResult match_ptr(const std::string& target);
   TermResult match_exists(const std::string& target);

@@ -52,7 +52,14 @@ CheckHost::TermResult CheckHost::match_a(const Mechanism& m, const std::string& 
   if (auto limit = count_void(answer.outcome)) return *limit;
   for (const net::IpAddress& address : answer.records)
     if (matches_cidr(address, m)) return {Match::yes, {}};
+  if (answer.truncated) return cut_address_answer(target);
   return {Match::no, {}};
+}
+
+// An address answer cut at the resolver's record bound that did not match: the client may be
+// among the dropped records, so "no match" would be a guess (and could fall through to +all).
+CheckHost::TermResult CheckHost::cut_address_answer(const std::string& name) {
+  return {Match::permerror, "address answer for " + name + " exceeds the DNS answer bound"};
 }
 
 CheckHost::TermResult CheckHost::match_mx(const Mechanism& m, const std::string& target) {
@@ -73,6 +80,7 @@ CheckHost::TermResult CheckHost::match_mx(const Mechanism& m, const std::string&
               std::string("DNS ") + dns::to_string(addresses.outcome) + " for " + mx.exchange};
     for (const net::IpAddress& address : addresses.records)
       if (matches_cidr(address, m)) return {Match::yes, {}};
+    if (addresses.truncated) return cut_address_answer(mx.exchange);
   }
   return {Match::no, {}};
 }

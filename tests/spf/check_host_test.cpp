@@ -200,6 +200,24 @@ TEST_F(SpfCheck, TxtAnswerCutAtASizeBoundIsNeverEvaluated) {
   EXPECT_EQ(failed.explanation.find("unknown length"), std::string::npos) << failed.explanation;
 }
 
+TEST_F(SpfCheck, AddressAnswerCutAtTheRecordBoundNeverFallsThroughToAll) {
+  // "-a:big +all": the client may be among the addresses the bound dropped, so "no match" is a
+  // guess that would end in +all. A match among the kept addresses is still a match.
+  zone.add_address("big.example.com", ip("198.51.100.1"));
+  zone.add_truncation("big.example.com", dns::RecordType::a);
+  zone.add_txt("cutaddr.example.com", "v=spf1 -a:big.example.com +all");
+  const SpfResult cut = mail_from("a@cutaddr.example.com");
+  EXPECT_EQ(cut.code, SpfCode::permerror);
+  EXPECT_NE(cut.reason.find("exceeds the DNS answer bound"), std::string::npos) << cut.reason;
+  EXPECT_EQ(mail_from("a@cutaddr.example.com", "198.51.100.1").code, SpfCode::fail);
+  zone.add_mx("cutmx.example.com", 10, "big.example.com");
+  zone.add_txt("cutmx.example.com", "v=spf1 -mx +all");
+  EXPECT_EQ(mail_from("a@cutmx.example.com").code, SpfCode::permerror);
+  zone.add_address("small.example.com", ip("198.51.100.2"));
+  zone.add_txt("whole.example.com", "v=spf1 -a:small.example.com +all");
+  EXPECT_EQ(mail_from("a@whole.example.com").code, SpfCode::pass);  // nothing cut: no guess
+}
+
 TEST_F(SpfCheck, PtrFollowsValidatedNamesForBothFamilies) {
   zone.add_txt("ptr.example.com", "v=spf1 ptr -all");
   zone.add_ptr("10.2.0.192.in-addr.arpa", "host.ptr.example.com");
