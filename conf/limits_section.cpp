@@ -10,6 +10,7 @@ constexpr long kMaxHeaderFieldsBound = 10000;
 constexpr long kMaxHeaderBytesBound = 64L * 1024 * 1024;
 constexpr long kMaxRecipientsBound = 100000;
 constexpr long kMaxConnectionsBound = 100000;
+constexpr long kMaxForgedAuthresBound = 10000;
 
 std::size_t read_size(YamlSection& section, const std::string& key, std::size_t fallback,
                       long max) {
@@ -28,6 +29,9 @@ void read_limits_section(YamlSection section, Config& config) {
       read_size(section, "max_header_fields", limits.max_header_fields, kMaxHeaderFieldsBound);
   limits.max_header_bytes =
       read_size(section, "max_header_bytes", limits.max_header_bytes, kMaxHeaderBytesBound);
+  limits.max_forged_authres_headers =
+      read_size(section, "max_forged_authres_headers", limits.max_forged_authres_headers,
+                kMaxForgedAuthresBound);
   section.check_unknown_keys();
   // DKIM hashes the same header section: it gives up where the message is refused anyway.
   config.dkim.max_header_fields = limits.max_header_fields;

@@ -121,11 +121,9 @@ void MessageEvaluation::header(std::string_view name, std::string_view value) {
   if (!is_authentication_results(name)) return;
   ++authentication_results_seen_;
   if (!authres::carries_authserv_id(value, settings_.authserv_id)) return;
-  if (forged_header_indices_.size() >= kMaxAuthResultsHeaders) {
-    too_many_forged_headers_ = true;
-    return;
-  }
-  forged_header_indices_.push_back(authentication_results_seen_);
+  ++forged_headers_seen_;
+  if (forged_header_indices_.size() < settings_.limits.max_forged_authres_headers)
+    forged_header_indices_.push_back(authentication_results_seen_);
 }
 
 void MessageEvaluation::end_of_headers() {
@@ -167,11 +165,11 @@ MessageOutcome MessageEvaluation::end_of_message() {
   outcome.forged_header_indices = forged_header_indices_;
   // Deleting index n shifts every later index down: delete from the highest index first.
   std::sort(outcome.forged_header_indices.rbegin(), outcome.forged_header_indices.rend());
-  outcome.too_many_forged_headers = too_many_forged_headers_;
-  if (too_many_forged_headers_) {
-    limit_breaches_.push_back({"Authentication-Results headers with our authserv-id",
-                               kMaxAuthResultsHeaders, kMaxAuthResultsHeaders + 1,
-                               "message refused 550 5.7.1"});
+  const std::size_t max_forged = settings_.limits.max_forged_authres_headers;
+  outcome.too_many_forged_headers = forged_headers_seen_ > max_forged;
+  if (outcome.too_many_forged_headers) {
+    limit_breaches_.push_back({"limits.max_forged_authres_headers", max_forged,
+                               forged_headers_seen_, "message refused 550 5.7.1"});
     outcome.reply = {StageReply::Kind::reject, "550", "5.7.1",
                      "too many Authentication-Results headers"};
     return outcome;  // we cannot clean the message, so we do not judge it either

@@ -38,10 +38,6 @@
 
 namespace authmilter::evaluation {
 
-// Limits on what one message may make us keep (peer data is untrusted); the configurable ones
-// are in message_limits.h.
-inline constexpr std::size_t kMaxAuthResultsHeaders = 100;  // forged AR headers we can delete
-
 // What the SMTP client told us before MAIL FROM.
 struct ConnectionFacts {
   std::optional<net::IpAddress> client_address;  // nullopt: not an IP client (local, unknown)
@@ -73,8 +69,9 @@ struct MessageOutcome {
   // 1-based occurrence indices among this message's Authentication-Results headers that carry
   // our authserv-id, highest first: delete them in this order (CVE-2022-48521).
   std::vector<int> forged_header_indices;
-  bool too_many_forged_headers = false;  // more than kMaxAuthResultsHeaders: reject, cannot clean
-  std::string log_summary;               // one line for the log: every result
+  // More than limits.max_forged_authres_headers: reject, we cannot clean the message.
+  bool too_many_forged_headers = false;
+  std::string log_summary;  // one line for the log: every result
   // DMARC and the local policy's verdict; absent when checks were skipped or DMARC is off (the
   // decision is then "deliver").
   std::optional<DmarcStep> dmarc;
@@ -138,7 +135,7 @@ class MessageEvaluation {
   std::optional<dkim::DkimVerifier> dkim_;  // fed as the message streams by; none when skipped
   int authentication_results_seen_ = 0;
   std::vector<int> forged_header_indices_;
-  bool too_many_forged_headers_ = false;
+  std::size_t forged_headers_seen_ = 0;   // counted on past the bound, for the log line
   std::vector<std::string> from_values_;  // at most dmarc::kMaxFromHeaders + 1 kept
   decision::IndirectFlowSigns indirect_flow_;
   std::size_t recipients_refused_ = 0;  // over settings.limits.max_recipients

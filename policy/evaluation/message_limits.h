@@ -8,6 +8,9 @@
 //   max_recipients     each extra RCPT TO: 452 4.5.3 (RFC 5321 §4.5.3.1.10, RFC 3463 §3.6)
 //   max_header_fields  end of message: 552 5.3.4 "message too big for system" (RFC 3463 §3.4)
 //   max_header_bytes   end of message: 552 5.3.4
+//   max_forged_authres_headers
+//                      Authentication-Results fields carrying our authserv-id, each one deleted;
+//                      over it, end of message: 550 5.7.1 (we could not clean the message).
 //   DKIM signatures    beyond dkim.max_signatures: not verified, dkim=policy (RFC 6376 §6.1);
 //                      the message is not refused for it.
 // Header bounds are answered at end of message because on unix sockets the header stages are
@@ -29,10 +32,15 @@ inline constexpr std::size_t kDefaultMaxHeaderFields = 1000;
 // field and Sendmail's MaxHeadersLength (32768) the section; 1 MiB stays above both.
 inline constexpr std::size_t kDefaultMaxHeaderBytes = 1024 * 1024;
 
+// Forged Authentication-Results fields (our authserv-id) deleted one milter request each; a
+// message with more than this is refused, not passed on half cleaned (CVE-2022-48521's class).
+inline constexpr std::size_t kDefaultMaxForgedAuthresHeaders = 100;
+
 struct MessageLimits {
   std::size_t max_recipients = kDefaultMaxRecipients;
   std::size_t max_header_fields = kDefaultMaxHeaderFields;
   std::size_t max_header_bytes = kDefaultMaxHeaderBytes;  // names + values, as received
+  std::size_t max_forged_authres_headers = kDefaultMaxForgedAuthresHeaders;
 };
 
 // One bound that a message went over: logged once by the caller.

@@ -18,6 +18,7 @@ TEST(LimitsSection, AbsentSectionGivesTheNamedDefaults) {
   EXPECT_EQ(config->limits.max_recipients, evaluation::kDefaultMaxRecipients);
   EXPECT_EQ(config->limits.max_header_fields, evaluation::kDefaultMaxHeaderFields);
   EXPECT_EQ(config->limits.max_header_bytes, evaluation::kDefaultMaxHeaderBytes);
+  EXPECT_EQ(config->limits.max_forged_authres_headers, evaluation::kDefaultMaxForgedAuthresHeaders);
   EXPECT_EQ(config->dkim.max_header_fields, evaluation::kDefaultMaxHeaderFields);
   EXPECT_EQ(config->dkim.max_header_bytes, evaluation::kDefaultMaxHeaderBytes);
 }
@@ -31,12 +32,14 @@ limits:
   max_recipients: 50
   max_header_fields: 200
   max_header_bytes: 65536
+  max_forged_authres_headers: 5
 )");
   ASSERT_TRUE(config.ok()) << config.error();
   EXPECT_EQ(config->daemon.max_connections, 7u);
   EXPECT_EQ(config->limits.max_recipients, 50u);
   EXPECT_EQ(config->limits.max_header_fields, 200u);
   EXPECT_EQ(config->limits.max_header_bytes, 65536u);
+  EXPECT_EQ(config->limits.max_forged_authres_headers, 5u);
   EXPECT_EQ(config->dkim.max_header_fields, 200u);
   EXPECT_EQ(config->dkim.max_header_bytes, 65536u);
   EXPECT_EQ(config->dkim.max_signatures, 3u);
@@ -51,6 +54,7 @@ TEST(LimitsSection, ShippedExampleStatesTheDefaults) {
   EXPECT_EQ(config->limits.max_recipients, defaults->limits.max_recipients);
   EXPECT_EQ(config->limits.max_header_fields, defaults->limits.max_header_fields);
   EXPECT_EQ(config->limits.max_header_bytes, defaults->limits.max_header_bytes);
+  EXPECT_EQ(config->limits.max_forged_authres_headers, defaults->limits.max_forged_authres_headers);
 }
 
 TEST(LimitsSection, BadValuesNameTheKey) {
@@ -64,6 +68,8 @@ TEST(LimitsSection, BadValuesNameTheKey) {
       {"limits:\n  max_header_fields: 10001\n",
        "limits.max_header_fields: must be between 1 and 10000"},
       {"limits:\n  max_header_bytes: -1\n", "limits.max_header_bytes: must be between"},
+      {"limits:\n  max_forged_authres_headers: 0\n",
+       "limits.max_forged_authres_headers: must be between 1 and 10000"},
       {"limits:\n  max_headers: 10\n", "test.yaml:2:3: limits.max_headers: unknown key"},
       {"limits: 5\n", "limits: expected a mapping"},
   };

@@ -42,11 +42,11 @@ TEST_F(MessageEvaluationTest, UnsignedMessageStillGetsAHeaderWithOurId) {
 
 TEST_F(MessageEvaluationTest, BoundsTheNumberOfForgedHeaders) {
   MessageEvaluation message = start();
-  for (std::size_t i = 0; i <= kMaxAuthResultsHeaders; ++i)
+  for (std::size_t i = 0; i <= kDefaultMaxForgedAuthresHeaders; ++i)
     message.header("Authentication-Results", " mx.example.net; none");
   const MessageOutcome outcome = message.end_of_message();
   EXPECT_TRUE(outcome.too_many_forged_headers);
-  EXPECT_EQ(outcome.forged_header_indices.size(), kMaxAuthResultsHeaders);
+  EXPECT_EQ(outcome.forged_header_indices.size(), kDefaultMaxForgedAuthresHeaders);
 }
 
 TEST_F(MessageEvaluationTest, KeepsRecipientsWithinTheBound) {

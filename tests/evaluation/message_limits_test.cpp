@@ -51,6 +51,7 @@ TEST_F(MessageLimitsTest, DefaultsAreTheNamedConstants) {
   EXPECT_EQ(limits.max_recipients, kDefaultMaxRecipients);
   EXPECT_EQ(limits.max_header_fields, kDefaultMaxHeaderFields);
   EXPECT_EQ(limits.max_header_bytes, kDefaultMaxHeaderBytes);
+  EXPECT_EQ(limits.max_forged_authres_headers, kDefaultMaxForgedAuthresHeaders);
   EXPECT_EQ(kDefaultMaxRecipients, 1000u);
 }
 
@@ -194,14 +195,38 @@ TEST_F(MessageLimitsTest, SignaturesAtDkimMaxGiveNoBreach) {
   EXPECT_TRUE(message.take_limit_breaches().empty());
 }
 
+TEST_F(MessageLimitsTest, ForgedHeadersAtTheConfiguredLimitAreDeletedOneMoreIsRefused) {
+  settings_.limits.max_forged_authres_headers = 2;
+  MessageEvaluation at_limit = start();
+  at_limit.header("Authentication-Results", " mx.example.net; none");
+  at_limit.header("Authentication-Results", " other.example; spf=pass smtp.mailfrom=x.example");
+  at_limit.header("Authentication-Results", " mx.example.net; spf=pass smtp.mailfrom=x.example");
+  const MessageOutcome kept = finish(at_limit);
+  EXPECT_FALSE(kept.too_many_forged_headers);
+  EXPECT_EQ(kept.forged_header_indices, (std::vector<int>{3, 1}));  // the foreign one stays
+  EXPECT_TRUE(at_limit.take_limit_breaches().empty());
+
+  MessageEvaluation over = start();
+  for (int i = 0; i < 3; ++i) over.header("Authentication-Results", " mx.example.net; none");
+  const MessageOutcome refused = finish(over);
+  EXPECT_TRUE(refused.too_many_forged_headers);
+  EXPECT_EQ(refused.reply.code, "550");
+  const auto breaches = over.take_limit_breaches();
+  ASSERT_EQ(breaches.size(), 1u);
+  EXPECT_EQ(describe(breaches[0]),
+            "limits.max_forged_authres_headers=2 exceeded (3): message refused 550 5.7.1");
+}
+
 TEST_F(MessageLimitsTest, TooManyForgedHeadersIsReportedAsABreach) {
   MessageEvaluation message = start();
-  for (std::size_t i = 0; i <= kMaxAuthResultsHeaders; ++i)
+  for (std::size_t i = 0; i < kDefaultMaxForgedAuthresHeaders + 3; ++i)
     message.header("Authentication-Results", " mx.example.net; none");
   EXPECT_EQ(finish(message).reply.code, "550");
   const auto breaches = message.take_limit_breaches();
   ASSERT_EQ(breaches.size(), 1u);
-  EXPECT_EQ(breaches[0].limit, kMaxAuthResultsHeaders);
+  EXPECT_EQ(breaches[0].bound, "limits.max_forged_authres_headers");
+  EXPECT_EQ(breaches[0].limit, kDefaultMaxForgedAuthresHeaders);
+  EXPECT_EQ(breaches[0].value, kDefaultMaxForgedAuthresHeaders + 3);
 }
 
 }  // namespace

@@ -100,6 +100,12 @@ def binary_path(build_dir):
     return os.path.join(build_dir, "filter", "authmilter")
 
 
+def sanitized(binary):
+    """True for an AddressSanitizer build (run-tests.sh's second pass)."""
+    with open(binary, "rb") as handle:
+        return b"__asan_init" in handle.read()
+
+
 class Milter:
     def __init__(
         self, build_dir, source_dir, workdir, sock, dns_port, authserv_id, extra="", dns_extra=""

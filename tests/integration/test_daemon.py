@@ -21,7 +21,7 @@ import unittest
 
 import harness
 import smtp_client
-from milter_process import binary_path
+from milter_process import binary_path, sanitized
 
 ENV = harness.Environment("daemon")
 ZONES = {
@@ -143,11 +143,6 @@ class PrivilegeDropTest(harness.MilterTestCase):
         self.assertEqual(store.st_mode & 0o007, 0, "the store is not world-accessible")
         delivered = self.send_and_receive(harness.make_message("as nobody"), listener="unix")
         self.assertEqual(authserv_ids(delivered), ["mx.test"])
-
-
-def sanitized(binary):
-    with open(binary, "rb") as handle:
-        return b"__asan_init" in handle.read()
 
 
 class LeakCheckTest(harness.MilterTestCase):

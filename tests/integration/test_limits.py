@@ -3,14 +3,18 @@
 Through Postfix, with small configured limits: recipients over max_recipients get 452 4.5.3 at
 RCPT (RFC 5321 section 4.5.3.1.10) while the message still reaches the accepted ones; a header
 section over max_header_fields or max_header_bytes is refused 552 5.3.4 at end of data (RFC
-3463 section 3.4); DKIM signatures beyond dkim.max_signatures are dkim=policy, not verified.
+3463 section 3.4); DKIM signatures beyond dkim.max_signatures are dkim=policy, not verified;
+forged Authentication-Results fields (our authserv-id) up to max_forged_authres_headers are all
+deleted, one more and the message is refused 550 5.7.1.
 Each bound hit leaves one log line naming the key.
 
 Over the milter protocol (milter_wire.py): max_connections + 1 concurrent connections get the
 extra one refused 451 4.3.2 at connect, and Postfix's SMTP client sees a 4xx while the milter is
 full; after one closes, a new one is served. A 100 MiB message streams through in 64 KiB BODY
 packets: the daemon's peak RSS (VmHWM) grows by less than MAX_RSS_GROWTH over a 1 MB baseline,
-and its DKIM signature (made here with the RFC 8463 RSA key) still verifies.
+and its DKIM signature (made here with the RFC 8463 RSA key) still verifies. On the ASan build
+the daemon runs with a small allocator quarantine (ASAN_QUARANTINE_MB): ASan's default keeps
+256 MB of freed memory unreused to catch use-after-free, which would be measured as growth.
 """
 
 import base64
@@ -23,6 +27,7 @@ import time
 import unittest
 
 import harness
+import milter_process
 import milter_wire
 import test_dkim
 from processes import wait_until
@@ -36,11 +41,13 @@ MAX_RECIPIENTS = 3
 MAX_HEADER_FIELDS = 30
 MAX_HEADER_BYTES = 8192
 MAX_CONNECTIONS = 4
+MAX_FORGED_AUTHRES = 3
 # 65520 bytes: under libmilter's 65535-byte packet bound (MILTER_CHUNK_SIZE), as Postfix sends.
 CHUNK = (b"x" * 1038 + b"\r\n") * 63
 MAX_RSS_GROWTH = 16 * 1024 * 1024
 BIG_MESSAGE_BYTES = 100 * 1024 * 1024
 BASELINE_MESSAGE_BYTES = 1024 * 1024
+ASAN_QUARANTINE_MB = 4
 
 
 def setUpModule():
@@ -86,6 +93,7 @@ class PostfixLimitsTest(harness.MilterTestCase):
         "dkim:\n  max_signatures: 1\n"
         f"limits:\n  max_connections: {MAX_CONNECTIONS}\n  max_recipients: {MAX_RECIPIENTS}\n"
         f"  max_header_fields: {MAX_HEADER_FIELDS}\n  max_header_bytes: {MAX_HEADER_BYTES}\n"
+        f"  max_forged_authres_headers: {MAX_FORGED_AUTHRES}\n"
     )
 
     def port(self):
@@ -133,6 +141,29 @@ class PostfixLimitsTest(harness.MilterTestCase):
         self.assertEqual(result.final.code, 552, result)
         self.assertIn("5.3.4", result.final.text)
         log_has(self.milter, rf"limit: limits\.max_header_bytes={MAX_HEADER_BYTES} exceeded", start)
+
+    def forged(self, count):
+        return [("Authentication-Results", f"{harness.AUTHSERV_ID}; spf=pass smtp.mailfrom=x{i}")
+                for i in range(count)]
+
+    def test_forged_authres_at_the_limit_are_all_deleted(self):
+        extra = self.forged(MAX_FORGED_AUTHRES) + [
+            ("Authentication-Results", "other.example; spf=pass smtp.mailfrom=x.example")]
+        delivered = self.send_and_receive(harness.make_message("forged ok", extra),
+                                          listener="unix")
+        (ours,) = harness.auth_results(delivered)  # only ours: every forgery deleted
+        self.assertNotIn("smtp.mailfrom=x0", ours[1])
+        self.assertEqual(len(harness.auth_results(delivered, "other.example")), 1)
+
+    def test_one_forged_authres_over_the_limit_is_refused_550(self):
+        start = log_size(self.milter)
+        message = harness.make_message("forged", self.forged(MAX_FORGED_AUTHRES + 1))
+        result = self.env.postfix.send(SENDER, harness.RECIPIENT, message, listener="unix")
+        self.assertEqual(result.final.stage, "data", result)
+        self.assertEqual(result.final.code, 550, result)
+        self.assertIn("5.7.1", result.final.text)
+        log_has(self.milter, rf"limit: limits\.max_forged_authres_headers={MAX_FORGED_AUTHRES} "
+                             rf"exceeded \({MAX_FORGED_AUTHRES + 1}\): message refused 550", start)
 
     def test_signatures_beyond_max_signatures_are_policy(self):
         start = log_size(self.milter)
@@ -235,6 +266,18 @@ class BigMessageTest(harness.MilterTestCase):
 
     env = ENV
     socket_kind = "inet"
+
+    @classmethod
+    def setUpClass(cls):
+        cls.milter = cls.env.milter(cls.socket_kind)
+        if milter_process.sanitized(cls.milter.binary):
+            options = os.environ.get("ASAN_OPTIONS", "")
+            cls.milter.wrapper = [
+                "env", f"ASAN_OPTIONS={options}:quarantine_size_mb={ASAN_QUARANTINE_MB}"]
+        cls.addClassCleanup(cls._stop_milter)
+        harness.RUNNING.append(cls.milter)
+        harness.LOGS["authmilter"] = cls.milter.log_path
+        cls.milter.start()
 
     def stream(self, chunks, subject, alter_last=False):
         """One message through the milter; returns our Authentication-Results value."""
