@@ -41,6 +41,7 @@ std::string reply_line(const StageReply& reply) {
 std::string format_text(const CheckReport& report) {
   std::string out;
   if (!report.skip_reason.empty()) out += "Checks skipped: " + report.skip_reason + "\n";
+  for (const auto& limit : report.limits) out += "Limit: " + limit + "\n";
   if (!report.refused_at.empty()) {
     return out + "Action: reject at " + report.refused_at + " (" + reply_line(report.reply) + ")\n";
   }
@@ -77,6 +78,10 @@ std::string format_json(const CheckReport& report) {
   out += std::string(",\"disposition\":") + json_string(dmarc::to_string(decision.disposition));
   out += ",\"why\":" + json_string(decision.why);
   out += ",\"skip_reason\":" + json_string(report.skip_reason);
+  out += ",\"limits\":[";
+  for (std::size_t i = 0; i < report.limits.size(); ++i)
+    out += std::string(i ? "," : "") + json_string(report.limits[i]);
+  out += "]";
   out += ",\"overrides\":[";
   for (std::size_t i = 0; i < decision.overrides.size(); ++i) {
     out += std::string(i ? "," : "") +

@@ -20,6 +20,11 @@ int fail(const std::string& message, int code) {
   return code;
 }
 
+void note_limits(evaluation::MessageEvaluation& evaluation, CheckReport& report) {
+  for (const auto& breach : evaluation.take_limit_breaches())
+    report.limits.push_back(evaluation::describe(breach));
+}
+
 CheckReport evaluate(const evaluation::EvaluationSettings& settings, const CheckOptions& options,
                      const StoredMessage& message) {
   evaluation::ConnectionFacts connection{options.client_ip, "", options.helo};
@@ -32,6 +37,7 @@ CheckReport evaluate(const evaluation::EvaluationSettings& settings, const Check
     report.reply = evaluation.recipient(recipient);
     if (report.reply.kind != evaluation::StageReply::Kind::proceed) {
       report.refused_at = "RCPT TO";
+      note_limits(evaluation, report);
       return report;
     }
   }
@@ -43,6 +49,7 @@ CheckReport evaluate(const evaluation::EvaluationSettings& settings, const Check
   }
   report.outcome = evaluation.end_of_message();
   report.reply = report.outcome.reply;
+  note_limits(evaluation, report);
   return report;
 }
 

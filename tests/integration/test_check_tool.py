@@ -5,6 +5,8 @@ and resolver (DESIGN.md). Each case sends a message through Postfix and authmilt
 authmilter-check with the daemon's configuration file, the same client IP, HELO and MAIL FROM,
 on the delivered message (as stored in the Maildir), and compares the AR headers, unfolded.
 A refused message is checked from the submitted bytes: the tool must say reject, 550 5.7.1.
+A message over a `limits:` bound (here 101 forged Authentication-Results fields, default 100) is
+refused by both, and the tool names the bound as the daemon's log line does.
 """
 
 import json
@@ -14,6 +16,7 @@ import tempfile
 import unittest
 
 import harness
+from processes import wait_until
 
 ENV = harness.Environment("checktool")
 SIGNED = os.path.join(harness.source_dir(), "tests", "data", "dkim", "rfc8463")
@@ -99,6 +102,23 @@ class CheckToolTest(harness.MilterTestCase):
         text = self.run_tool(message, "sender@example.org", json_output=False)
         self.assertIn("Action: reject (550 5.7.1", text)
         self.assertIn("Authentication-Results: mx.test;", text)
+
+    def test_bound_hit_is_named_like_the_daemon_log_line(self):
+        forged = [("Authentication-Results", f"{harness.AUTHSERV_ID}; spf=pass smtp.mailfrom=f{i}")
+                  for i in range(101)]
+        message = harness.make_message("forged", forged)
+        result = self.env.postfix.send("sender@example.org", harness.RECIPIENT, message)
+        self.assertEqual(result.code("data"), 550, str(result))
+        expected = "limits.max_forged_authres_headers=100 exceeded (101): message refused 550 5.7.1"
+        wait_until(lambda: expected in open(self.milter.log_path, errors="replace").read(),
+                   TOOL_TIMEOUT, f"daemon log line {expected!r}")
+        report = self.run_tool(message, "sender@example.org")
+        self.assertEqual(report["limits"], [expected])
+        self.assertTrue(report["reply"].startswith("550 5.7.1"), report)
+        text = self.run_tool(message, "sender@example.org", json_output=False)
+        self.assertIn(f"Limit: {expected}\n", text)
+        plain = self.run_tool(harness.make_message("clean"), "sender@example.org")
+        self.assertEqual(plain["limits"], [])
 
 
 if __name__ == "__main__":
