@@ -147,6 +147,15 @@ class Milter:
     def running(self):
         return self._daemon is not None and self._daemon.running()
 
+    def pid(self):
+        """The daemon's process id (it runs in the foreground: the process we started)."""
+        return self._daemon.process.pid
+
+    def forget_killed(self):
+        """After the test killed the daemon itself: reap it, so start() can run again."""
+        daemon, self._daemon = self._daemon, None
+        daemon.process.wait()
+
     def stop(self):
         """Stops the daemon with SIGTERM; raises unless it exits with status 0."""
         if self._daemon is None:

@@ -251,8 +251,7 @@ class RestartAfterKillTest(harness.MilterTestCase):
         self.assertEqual(authserv_ids(first), ["mx.test"])
         pid = daemon_pid(self.milter)
         os.kill(pid, signal.SIGKILL)
-        self.milter._daemon.process.wait()
-        self.milter._daemon = None
+        self.milter.forget_killed()
         self.assertTrue(os.path.exists(self.milter.socket.path), "a stale socket file remains")
         self.milter.start()
         self.assertNotEqual(daemon_pid(self.milter), pid)

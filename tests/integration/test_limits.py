@@ -306,7 +306,7 @@ class BigMessageTest(harness.MilterTestCase):
         return [r.result for r in results.results if r.method == "dkim"]
 
     def test_hundred_megabytes_stream_with_flat_memory_and_correct_dkim(self):
-        pid = self.milter._daemon.process.pid
+        pid = self.milter.pid()
         baseline_chunks = BASELINE_MESSAGE_BYTES // len(CHUNK)
         self.assertEqual(self.dkim_result(self.stream(baseline_chunks, "1 MB")), ["pass"])
         # The check can fail: one altered byte in the last chunk breaks the body hash.

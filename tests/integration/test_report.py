@@ -325,12 +325,10 @@ class DurabilityUnderKill(harness.MilterTestCase):
         deadline = time.monotonic() + 30.0
         while sum(1 for r in results if r.accepted) < 20 and time.monotonic() < deadline:
             time.sleep(0.05)
-        daemon = self.milter._daemon  # the harness keeps no public handle on the process
-        os.kill(daemon.process.pid, signal.SIGKILL)
-        daemon.process.wait()
+        os.kill(self.milter.pid(), signal.SIGKILL)
+        self.milter.forget_killed()  # dead: the class cleanup has nothing to stop
         for thread in threads:
             thread.join()
-        self.milter._daemon = None  # dead: the class cleanup has nothing to stop
         accepted = [r.queue_id for r in results if r.accepted]
         self.assertGreaterEqual(len(accepted), 20)
         self.assertLess(len(accepted), len(results), "the kill came after the last message")
