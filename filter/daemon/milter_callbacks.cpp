@@ -225,12 +225,20 @@ sfsistat on_body(SMFICTX* context, unsigned char* bytes, size_t length) {
   });
 }
 
+// With SMFIP_HDR_LEADSPC agreed the MTA writes "Name:" + value as given, so the space that
+// "Name: value" recipes (procmail, sieve) expect is ours to add.
+std::string header_value(const Session& session, const std::string& value) {
+  return ((session.negotiated_steps & SMFIP_HDR_LEADSPC) ? " " : "") + value;
+}
+
 // Carries out a quarantine: the hold queue and/or the marker header (decision.h).
-void quarantine(SMFICTX* context, const evaluation::MessageOutcome& outcome) {
+void quarantine(SMFICTX* context, const Session& session,
+                const evaluation::MessageOutcome& outcome) {
   const auto& decision = outcome.decision;
+  const std::string marker = header_value(session, outcome.quarantine_header_value);
   if (decision.add_header &&
       smfi_addheader(context, const_cast<char*>(outcome.quarantine_header_name.c_str()),
-                     const_cast<char*>(outcome.quarantine_header_value.c_str())) != MI_SUCCESS)
+                     const_cast<char*>(marker.c_str())) != MI_SUCCESS)
     log_line(LogLevel::error, "could not add the quarantine header");
   if (!decision.hold) return;
   std::string reason = "authmilter: " + decision.why;
@@ -241,16 +249,22 @@ void quarantine(SMFICTX* context, const evaluation::MessageOutcome& outcome) {
     log_line(LogLevel::error, "could not quarantine (hold) the message");
 }
 
-// Header edits of a message that is not refused: forged AR out, ours on top.
-void edit_headers(SMFICTX* context, const Session& session,
+// Header edits of a message that is not refused: forged AR out, ours on top. False when a
+// forged header could not be deleted: passing it on would let the forgery stand (CVE-2022-48521).
+bool edit_headers(SMFICTX* context, const Session& session,
                   const evaluation::MessageOutcome& outcome) {
-  for (int index : outcome.forged_header_indices)
-    smfi_chgheader(context, const_cast<char*>("Authentication-Results"), index, nullptr);
-  const std::string value =
-      ((session.negotiated_steps & SMFIP_HDR_LEADSPC) ? " " : "") + outcome.authentication_results;
+  for (int index : outcome.forged_header_indices) {
+    if (smfi_chgheader(context, const_cast<char*>("Authentication-Results"), index, nullptr) !=
+        MI_SUCCESS) {
+      log_line(LogLevel::error, "could not delete a forged Authentication-Results header");
+      return false;
+    }
+  }
+  const std::string value = header_value(session, outcome.authentication_results);
   if (smfi_insheader(context, 0, const_cast<char*>("Authentication-Results"),
                      const_cast<char*>(value.c_str())) != MI_SUCCESS)
     log_line(LogLevel::error, "could not insert the Authentication-Results header");
+  return true;
 }
 
 // Commits the message's report row before the MTA hears our answer (durable across kill -9).
@@ -278,8 +292,11 @@ sfsistat on_eom(SMFICTX* context) {
                               "cannot record the message, try again later"});
     if (outcome.reply.kind != evaluation::StageReply::Kind::proceed)
       return answer(context, outcome.reply);
-    edit_headers(context, *session, outcome);
-    if (outcome.decision.action == decision::Action::quarantine) quarantine(context, outcome);
+    if (!edit_headers(context, *session, outcome))
+      return answer(context, {evaluation::StageReply::Kind::tempfail, "451", "4.3.0",
+                              "cannot remove a forged Authentication-Results header"});
+    if (outcome.decision.action == decision::Action::quarantine)
+      quarantine(context, *session, outcome);
     return SMFIS_ACCEPT;
   });
 }

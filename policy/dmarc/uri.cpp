@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
 
 #include "common/ascii.h"
 #include "dmarc/domain_name.h"
@@ -43,7 +44,7 @@ std::optional<std::string> percent_decode(std::string_view s) {
 
 // RFC 7489 §6.4: "!" 1*DIGIT [ "k" / "m" / "g" / "t" ]; units are powers of 2.
 std::optional<std::uint64_t> parse_size(std::string_view s) {
-  constexpr std::size_t kMaxDigits = 12;  // keeps the shifted value far below 2^64
+  constexpr std::size_t kMaxDigits = 12;  // keeps the digits within 2^40; the unit is checked
   std::uint64_t shift = 0;
   if (!s.empty() && std::isalpha(static_cast<unsigned char>(s.back())) != 0) {
     const char unit = static_cast<char>(std::tolower(static_cast<unsigned char>(s.back())));
@@ -58,7 +59,25 @@ std::optional<std::uint64_t> parse_size(std::string_view s) {
     if (std::isdigit(static_cast<unsigned char>(c)) == 0) return std::nullopt;
     value = value * 10 + static_cast<std::uint64_t>(c - '0');
   }
+  if (value > (UINT64_MAX >> shift)) return std::nullopt;  // "999999999999t" would wrap
   return value << shift;
+}
+
+// RFC 5322 §3.2.3 atext.
+bool is_atext(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) != 0 ||
+         std::string_view("!#$%&'*+-/=?^_`{|}~").find(c) != std::string_view::npos;
+}
+
+// RFC 5322 §3.4.1 local-part as a dot-atom: atext runs joined by single dots. Quoted local
+// parts are refused: a decoded '"', '>', ' ' or ';' could otherwise end the address in RCPT TO
+// or To: and smuggle in another recipient or an ESMTP parameter.
+bool is_dot_atom(std::string_view local) {
+  if (local.empty() || local.front() == '.' || local.back() == '.') return false;
+  for (std::size_t i = 0; i < local.size(); ++i) {
+    if (local[i] == '.' ? local[i + 1] == '.' : !is_atext(local[i])) return false;
+  }
+  return true;
 }
 
 bool valid_scheme(std::string_view scheme) {
@@ -85,9 +104,14 @@ void parse_mailto(std::string_view rest, ReportUri& uri) {
     uri.problem = "mailto address contains a control character";
     return;
   }
-  const auto at = decoded->rfind('@');
-  if (at == std::string::npos || at == 0 || decoded->find(',') != std::string::npos) {
+  const auto at = decoded->find('@');
+  if (at == std::string::npos || at == 0 || decoded->find('@', at + 1) != std::string::npos ||
+      decoded->find(',') != std::string::npos) {
     uri.problem = "mailto URI without a single local@domain address";
+    return;
+  }
+  if (!is_dot_atom(std::string_view(*decoded).substr(0, at))) {
+    uri.problem = "mailto address has a local part that is not a plain dot-atom";
     return;
   }
   const auto domain = normalize_domain(std::string_view(*decoded).substr(at + 1));

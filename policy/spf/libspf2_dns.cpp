@@ -87,6 +87,12 @@ bool add_address(SPF_dns_rr_t* rr, int index, const net::IpAddress& address) {
 template <class Record, class Add>
 SPF_dns_rr_t* fill(SPF_dns_server_t* server, const char* domain, ns_type type,
                    const dns::Answer<Record>& answer, Add add) {
+  // libspf2 cannot be told "permerror" by a DNS layer, and it would evaluate the part of a cut
+  // answer it got (a cut "-mx"/"-a" answer could fall through to "+all"): an answer cut by a
+  // size bound is a temporary error instead. PTR is the exception: RFC 7208 §5.5 itself looks
+  // at the first 10 names only, so a long PTR answer is used in part by design.
+  if (answer.truncated && type != ns_t_ptr)
+    return SPF_dns_rr_new_init(server, domain, type, kTtl, TRY_AGAIN);
   SPF_dns_rr_t* rr = SPF_dns_rr_new_init(server, domain, type, kTtl, h_errno_of(answer.outcome));
   if (rr == nullptr || !answer.ok()) return rr;
   int count = 0;
@@ -121,13 +127,8 @@ SPF_dns_rr_t* Libspf2DnsLayer::lookup(SPF_dns_server_t* server, const char* doma
 SPF_dns_rr_t* Libspf2DnsLayer::answer(const char* domain, ns_type type) {
   const std::string name = domain != nullptr ? domain : "";
   switch (type) {
-    case ns_t_txt: {
-      dns::TxtAnswer answer = resolver_.lookup_txt(name);
-      // libspf2 cannot be told "permerror" by a DNS layer, and it would evaluate the part of a
-      // cut record it got: a TXT answer cut by a size bound is a temporary error instead.
-      if (answer.truncated) return SPF_dns_rr_new_init(&server_, domain, type, kTtl, TRY_AGAIN);
-      return fill(&server_, domain, type, answer, add_string);
-    }
+    case ns_t_txt:
+      return fill(&server_, domain, type, resolver_.lookup_txt(name), add_string);
     case ns_t_a:
       return fill(&server_, domain, type, resolver_.lookup_addresses(name, net::IpFamily::v4),
                   add_address);

@@ -71,6 +71,9 @@ CheckHost::TermResult CheckHost::match_mx(const Mechanism& m, const std::string&
   if (answer.records.size() > static_cast<std::size_t>(options_.max_mx_names))  // §4.6.4
     return {Match::permerror,
             "more than " + std::to_string(options_.max_mx_names) + " MX names for " + target};
+  // Cut at a size bound, or with exchange names we could not represent: the rest is unknown.
+  if (answer.truncated)
+    return {Match::permerror, "MX answer for " + target + " exceeds the DNS answer bound"};
   for (const dns::MxRecord& mx : answer.records) {
     if (!is_queryable_name(mx.exchange)) continue;  // null MX (RFC 7505) or junk
     const dns::AddressAnswer addresses =

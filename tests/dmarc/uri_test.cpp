@@ -46,6 +46,34 @@ TEST(ReportUri, RefusesControlCharactersInTheAddress) {
   }
 }
 
+// Found in review: a decoded '>' or ' ' in the local part ended the address in RCPT TO:<...>
+// and smuggled in an ESMTP parameter, while the domain check saw the publisher's own domain.
+TEST(ReportUri, RefusesALocalPartThatIsNotAPlainDotAtom) {
+  for (const char* text :
+       {"mailto:victim@victim.example%3E%20ORCPT=rfc822%3Bx@attacker.example",
+        "mailto:a%20b@example.com", "mailto:%22a%22@example.com", "mailto:a%3Cb@example.com",
+        "mailto:a;b@example.com", "mailto:.a@example.com", "mailto:a.@example.com",
+        "mailto:a..b@example.com", "mailto:a%C3%A9@example.com", "mailto:a(b)@example.com"}) {
+    SCOPED_TRACE(text);
+    const auto uri = parse_report_uri(text);
+    EXPECT_FALSE(uri.usable);
+    EXPECT_FALSE(uri.problem.empty());
+  }
+  for (const char* text : {"mailto:dmarc.reports+agg@example.com", "mailto:a$&'*=_~-@x.org",
+                           "mailto:re%2Bports@example.com"}) {
+    SCOPED_TRACE(text);
+    EXPECT_TRUE(parse_report_uri(text).usable);
+  }
+}
+
+TEST(ReportUri, SizeSuffixThatWouldOverflowIsMalformed) {
+  EXPECT_FALSE(parse_report_uri("mailto:a@example.com!999999999999t").valid);
+  EXPECT_FALSE(parse_report_uri("mailto:a@example.com!16777216t").valid);  // 2^64
+  const auto largest = parse_report_uri("mailto:a@example.com!16777215t");
+  EXPECT_TRUE(largest.valid);
+  EXPECT_EQ(largest.max_bytes, std::uint64_t{16777215} << 40);
+}
+
 TEST(ReportUri, ListIsBounded) {
   std::string many;
   for (int i = 0; i < 40; ++i) many += (i ? "," : "") + std::string("mailto:a@example.com");

@@ -4,9 +4,10 @@
 // too, so that URI lists are fuzzed without the record syntax around them.
 // Invariants: no crash and no sanitizer report for any record text; a URI list never holds
 // more than kMaxReportUris elements; a URI marked usable is a valid mailto: URI whose address
-// has a local part, '@' and the lower-case domain it reports, and no control character (the
-// address goes into a report's To: header and into RCPT TO, so a CR or LF there would be
-// header or SMTP command injection).
+// has a local part, exactly one '@' and the lower-case domain it reports, and no control
+// character, space or address delimiter (the address goes into a report's To: header and into
+// RCPT TO:<...>, so a CR or LF there would be header or SMTP command injection, and a '>' or
+// ' ' would end the address and smuggle in another recipient or an ESMTP parameter).
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -33,7 +34,9 @@ void check_uri_list(const dmarc::UriList& list) {
     if (!uri.valid || uri.scheme != "mailto") __builtin_trap();
     const auto at = uri.address.rfind('@');
     if (at == std::string::npos || at == 0 || uri.domain.empty()) __builtin_trap();
+    if (uri.address.find('@') != at) __builtin_trap();
     if (has_control(uri.address) || has_control(uri.domain)) __builtin_trap();
+    if (uri.address.find_first_of(" <>\"(),;:[]\\") != std::string::npos) __builtin_trap();
     for (const char c : uri.domain)
       if (c >= 'A' && c <= 'Z') __builtin_trap();
   }

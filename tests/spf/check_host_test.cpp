@@ -218,6 +218,28 @@ TEST_F(SpfCheck, AddressAnswerCutAtTheRecordBoundNeverFallsThroughToAll) {
   EXPECT_EQ(mail_from("a@whole.example.com").code, SpfCode::pass);  // nothing cut: no guess
 }
 
+TEST_F(SpfCheck, CutAnswersNeverFallThroughWithEitherEngine) {
+  // The MX answer itself cut (more records than the bound, or exchange names dropped): the
+  // listed hosts are unknown, so "-mx +all" cannot conclude "no match".
+  zone.add_mx("cutmxlist.example.com", 10, "mx1.example.com");
+  zone.add_truncation("cutmxlist.example.com", dns::RecordType::mx);
+  zone.add_address("mx1.example.com", ip("198.51.100.9"));
+  zone.add_txt("cutmxlist.example.com", "v=spf1 -mx +all");
+  const SpfResult builtin = mail_from("a@cutmxlist.example.com");
+  EXPECT_EQ(builtin.code, SpfCode::permerror);
+  EXPECT_NE(builtin.reason.find("MX answer"), std::string::npos) << builtin.reason;
+  // libspf2 takes no permerror from its DNS layer: a cut answer is a temporary error there.
+  zone.add_address("big.example.com", ip("198.51.100.1"));
+  zone.add_truncation("big.example.com", dns::RecordType::a);
+  zone.add_txt("cutaddr.example.com", "v=spf1 -a:big.example.com +all");
+  options.engine = SpfEngine::libspf2;
+  EXPECT_EQ(mail_from("a@cutaddr.example.com").code, SpfCode::temperror);
+  EXPECT_EQ(mail_from("a@cutmxlist.example.com").code, SpfCode::temperror);
+  zone.add_address("small.example.com", ip("198.51.100.2"));
+  zone.add_txt("whole.example.com", "v=spf1 -a:small.example.com +all");
+  EXPECT_EQ(mail_from("a@whole.example.com").code, SpfCode::pass);  // nothing cut: no guess
+}
+
 TEST_F(SpfCheck, PtrFollowsValidatedNamesForBothFamilies) {
   zone.add_txt("ptr.example.com", "v=spf1 ptr -all");
   zone.add_ptr("10.2.0.192.in-addr.arpa", "host.ptr.example.com");
