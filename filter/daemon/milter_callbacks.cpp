@@ -251,6 +251,8 @@ void quarantine(SMFICTX* context, const Session& session,
 
 // Header edits of a message that is not refused: forged AR out, ours on top. False when a
 // forged header could not be deleted: passing it on would let the forgery stand (CVE-2022-48521).
+// (An MTA that does not offer SMFIF_CHGHDRS is refused at negotiation by libmilter, since
+// xxfi_flags lists it; what is left is a failed write to the MTA.)
 bool edit_headers(SMFICTX* context, const Session& session,
                   const evaluation::MessageOutcome& outcome) {
   for (int index : outcome.forged_header_indices) {

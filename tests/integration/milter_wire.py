@@ -67,7 +67,7 @@ def _strings(*values):
 
 
 class MilterConnection:
-    def __init__(self, sock_spec, timeout=TIMEOUT):
+    def __init__(self, sock_spec, timeout=TIMEOUT, offered_actions=OFFERED_ACTIONS):
         if sock_spec.path:
             self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
             address = sock_spec.path
@@ -76,7 +76,7 @@ class MilterConnection:
             address = ("127.0.0.1", sock_spec.port)
         self.sock.settimeout(timeout)
         self.sock.connect(address)
-        self.send(b"O", struct.pack(">III", VERSION, OFFERED_ACTIONS, OFFERED_STEPS))
+        self.send(b"O", struct.pack(">III", VERSION, offered_actions, OFFERED_STEPS))
         reply = self.read()
         if reply.code != b"O" or len(reply.data) < 12:
             raise WireError(f"bad OPTNEG reply {reply}")

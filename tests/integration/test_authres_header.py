@@ -3,11 +3,14 @@
 RFC 8601 section 5: a border MTA must delete (or rename) AR fields carrying its own authserv-id
 that arrive from outside, since only it may write them; fields of other ADMDs stay. The same
 cases run with Postfix reaching authmilter over an inet socket and over a unix socket.
+An MTA that does not let the milter delete header fields (no SMFIF_CHGHDRS, over the milter
+wire) is refused at negotiation, so no forgery is ever passed on for want of that action.
 """
 
 import unittest
 
 import harness
+import milter_wire
 
 ENV = harness.Environment("authres")
 ZONES = {
@@ -82,6 +85,25 @@ class UnixSocketTest(AuthResultsCases, harness.MilterTestCase):
     env = ENV
     socket_kind = "unix"
     listener = "unix"
+
+
+class NoHeaderDeletionTest(harness.MilterTestCase):
+    """libmilter refuses an MTA that does not offer every action we register (xxfi_flags):
+    without SMFIF_CHGHDRS we could not delete forgeries, so we never start on such a link."""
+
+    env = ENV
+    socket_kind = "inet"
+
+    def test_mta_without_header_deletion_is_refused_at_negotiation(self):
+        actions = milter_wire.SMFIF_ADDHDRS | milter_wire.SMFIF_QUARANTINE  # no CHGHDRS
+        with self.assertRaises(milter_wire.WireError):
+            milter_wire.MilterConnection(self.milter.socket, offered_actions=actions)
+        with milter_wire.MilterConnection(self.milter.socket) as wire:  # all offered: served
+            self.assertTrue(wire.actions & milter_wire.SMFIF_CHGHDRS)
+            wire.connect(address="192.0.2.1")
+            wire.helo()
+            wire.mail("sender@example.org")
+            self.assertEqual(wire.rcpt(harness.RECIPIENT).code, b"c")
 
 
 if __name__ == "__main__":
