@@ -74,10 +74,8 @@ bool is_atext(char c) {
 // or To: and smuggle in another recipient or an ESMTP parameter.
 bool is_dot_atom(std::string_view local) {
   if (local.empty() || local.front() == '.' || local.back() == '.') return false;
-  for (std::size_t i = 0; i < local.size(); ++i) {
-    if (local[i] == '.' ? local[i + 1] == '.' : !is_atext(local[i])) return false;
-  }
-  return true;
+  if (local.find("..") != std::string_view::npos) return false;
+  return std::all_of(local.begin(), local.end(), [](char c) { return c == '.' || is_atext(c); });
 }
 
 bool valid_scheme(std::string_view scheme) {
