@@ -17,7 +17,9 @@
 // and folding), so that forged fields carrying our own authserv-id can be deleted (RFC 8601 §5).
 // It is deliberately liberal: the authserv-id is the token or quoted-string after the CFWS,
 // whatever follows it, so that anything a lenient downstream reader could take for ours is
-// deleted. Unbalanced comments or quotes give nullopt. parse.h reads a whole field.
+// deleted. Unbalanced comments or quotes give nullopt; carries_authserv_id() then still says
+// "ours" when our id appears in the value as a whole token, since a reader that skips the broken
+// comment its own way may find it. parse.h reads a whole field.
 #pragma once
 
 #include <optional>

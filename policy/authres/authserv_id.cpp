@@ -22,10 +22,42 @@ std::optional<std::string> authserv_id_of(std::string_view field_value) {
   return grammar::to_lower_ascii(*id);
 }
 
+namespace {
+
+// True when the value does not start with a readable authserv-id because its leading comment
+// or quoted-string never closes (or nests past our bound).
+bool starts_malformed(std::string_view field_value) {
+  FieldScanner scanner(field_value);
+  if (scanner.skip_cfws() == Cfws::malformed) return true;
+  return scanner.peek() == '"' && !scanner.read_quoted_string();
+}
+
+// Our id anywhere in the value as a whole token (case-insensitive).
+bool mentions_as_token(std::string_view field_value, const std::string& our_lower) {
+  const std::string value = grammar::to_lower_ascii(field_value);
+  const auto is_token_byte = [](char c) {
+    return grammar::is_lenient_token_char(static_cast<unsigned char>(c));
+  };
+  for (auto at = value.find(our_lower); at != std::string::npos;
+       at = value.find(our_lower, at + 1)) {
+    const std::size_t end = at + our_lower.size();
+    if ((at == 0 || !is_token_byte(value[at - 1])) &&
+        (end == value.size() || !is_token_byte(value[end])))
+      return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 bool carries_authserv_id(std::string_view field_value, std::string_view our_authserv_id) {
   if (our_authserv_id.empty()) return false;
-  const std::optional<std::string> id = authserv_id_of(field_value);
-  return id && *id == grammar::to_lower_ascii(our_authserv_id);
+  const std::string ours = grammar::to_lower_ascii(our_authserv_id);
+  if (const std::optional<std::string> id = authserv_id_of(field_value)) return *id == ours;
+  // By the grammar such a field has no authserv-id, but a reader that skips comments or quotes
+  // its own lenient way can still find ours after the broken part ("(a\) ours; dmarc=pass"):
+  // delete it when it names us at all. A well-formed field of another host is kept.
+  return starts_malformed(field_value) && mentions_as_token(field_value, ours);
 }
 
 }  // namespace authmilter::authres

@@ -72,6 +72,17 @@ bool is_forwarder(const DecisionInput& input, const ForwarderList& forwarders, s
   return false;
 }
 
+// The override for the message's authors: with several author domains, the strictest result
+// names only one of them, and a lenient override for a co-author listed first must not relax the
+// verdict on the others. So an override counts only when every author domain falls under it.
+const DomainOverride* authors_override(const DecisionInput& input, const LocalPolicy& policy) {
+  if (input.author_domains.empty()) return find_override(input.dmarc.from_domain, policy);
+  const DomainOverride* shared = find_override(input.author_domains.front(), policy);
+  for (const auto& domain : input.author_domains)
+    if (find_override(domain, policy) != shared) return nullptr;
+  return shared;
+}
+
 // A requested p=reject under the reject mode: reject, or quarantine with the reason.
 Disposition apply_reject_mode(const DecisionInput& input, RejectMode mode,
                               const LocalPolicy& policy, Decision& decision) {
@@ -105,15 +116,15 @@ Disposition dmarc_disposition(const DecisionInput& input, const LocalPolicy& pol
   if (requested < dmarc.published)
     decision.overrides.push_back({OverrideReason::sampled_out, "t=y or pct"});
   if (requested != Disposition::reject) return requested;
-  const DomainOverride* domain_rule = find_override(dmarc.from_domain, policy);
+  const DomainOverride* domain_rule = authors_override(input, policy);
   const RejectMode mode =
       domain_rule != nullptr && domain_rule->reject ? *domain_rule->reject : policy.reject;
   return apply_reject_mode(input, mode, policy, decision);
 }
 
-Disposition cap_by_override(Disposition disposition, const std::string& domain,
+Disposition cap_by_override(Disposition disposition, const DecisionInput& input,
                             const LocalPolicy& policy, Decision& decision) {
-  const DomainOverride* rule = find_override(domain, policy);
+  const DomainOverride* rule = authors_override(input, policy);
   if (rule == nullptr || !rule->max_disposition || disposition <= *rule->max_disposition)
     return disposition;
   decision.overrides.push_back(
@@ -168,7 +179,7 @@ void decide_dmarc(const DecisionInput& input, const LocalPolicy& policy, Decisio
     return;
   }
   Disposition disposition = dmarc_disposition(input, policy, decision);
-  disposition = cap_by_override(disposition, dmarc.from_domain, policy, decision);
+  disposition = cap_by_override(disposition, input, policy, decision);
   decision.disposition = disposition;
   decision.why = std::string("dmarc=") + dmarc::to_string(dmarc.code) + " for " +
                  (dmarc.from_domain.empty() ? "(none)" : dmarc.from_domain) + ", requested " +

@@ -41,6 +41,9 @@ struct DecisionInput {
   dmarc::AuthorVerdict author = dmarc::AuthorVerdict::evaluate;
   std::string author_reason;  // why the From could not be evaluated
   dmarc::DmarcResult dmarc;   // used when author is evaluate or fail
+  // Every author domain (several under multiple_from strictest/fail); a per-domain override
+  // applies only when all of them share it. Empty: dmarc.from_domain alone.
+  std::vector<std::string> author_domains;
   IndirectFlowSigns signs;
   std::optional<net::IpAddress> client;
   std::string spf_pass_domain;  // MAIL FROM domain when SPF passed, else empty

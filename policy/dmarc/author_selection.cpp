@@ -54,25 +54,31 @@ AuthorSelection select_authors(const std::vector<std::string>& from_values,
     out.reason = "no From header";
     return out;
   }
-  if (from_values.size() > kMaxFromHeaders) {
-    out.verdict = AuthorVerdict::invalid;
-    out.reason = "more than " + std::to_string(kMaxFromHeaders) + " From headers";
-    return out;
-  }
+  // A usable author next to an unusable part (a second mailbox without a domain, too many
+  // headers or addresses) is still an author a reader sees: it goes to the ambiguity policy,
+  // never to no_from, or "From: ceo@bank.example, x" would skip DMARC under no_from: accept.
   std::vector<std::string> domains;
-  for (const auto& value : from_values) {
-    const auto authors = parse_from_header(value);
-    if (authors.status == FromStatus::no_address || authors.status == FromStatus::unparseable) {
-      out.verdict = AuthorVerdict::invalid;
-      out.reason = "From header: " + authors.reason;
-      return out;
-    }
+  std::string unusable;
+  const std::size_t parsed = std::min(from_values.size(), kMaxFromHeaders);
+  if (from_values.size() > kMaxFromHeaders)
+    unusable = "more than " + std::to_string(kMaxFromHeaders) + " From headers";
+  for (std::size_t i = 0; i < parsed; ++i) {
+    const auto authors = parse_from_header(from_values[i]);
+    const bool bad =
+        authors.status == FromStatus::no_address || authors.status == FromStatus::unparseable;
+    if (bad && unusable.empty()) unusable = "From header: " + authors.reason;
     for (auto& domain : authors.unique_domains()) {
       if (std::find(domains.begin(), domains.end(), domain) == domains.end()) {
         domains.push_back(std::move(domain));
       }
     }
   }
+  if (domains.empty()) {
+    out.verdict = AuthorVerdict::invalid;
+    out.reason = unusable.empty() ? "From header: no usable address" : std::move(unusable);
+    return out;
+  }
+  if (!unusable.empty()) return ambiguous(std::move(domains), std::move(unusable), policy);
   if (from_values.size() > 1) {
     auto why = std::to_string(from_values.size()) + " From headers";
     return ambiguous(std::move(domains), std::move(why), policy);

@@ -6,10 +6,12 @@
 // OpenDMARC's CVE-2019-16378 ("From: a@x.org, b@evil.example"), so ambiguity is never
 // resolved by picking one. select_authors() is pure:
 //   no From header              -> verdict no_author
-//   a value that is unparseable -> verdict invalid (no address, bad domain, over bounds)
+//   no usable author domain     -> verdict invalid (no address, bad domain, over bounds)
 //   one header, one domain      -> verdict evaluate, domains = {that domain}
 //     (several mailboxes of the same domain count as one domain, RFC 7489 §6.6.1)
-//   otherwise (several From headers, or several distinct domains) per MultipleFromPolicy:
+//   otherwise (several From headers, several distinct domains, or a usable domain beside an
+//   unusable part: a mailbox without a domain, more than kMaxFromHeaders headers, more than
+//   kMaxFromAddresses mailboxes) per MultipleFromPolicy, over the usable domains:
 //     reject    -> verdict reject
 //     fail      -> verdict fail (treat as DMARC fail; domains listed for logs/reports)
 //     strictest -> verdict evaluate with every distinct domain; the caller evaluates each

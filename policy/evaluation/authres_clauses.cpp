@@ -1,5 +1,8 @@
 #include "evaluation/authres_clauses.h"
 
+#include <algorithm>
+#include <string>
+
 namespace authmilter::evaluation {
 
 authres::MethodResult spf_clause(const spf::SpfResult& result) {
@@ -16,13 +19,16 @@ authres::MethodResult spf_clause(const spf::SpfResult& result) {
   return clause;
 }
 
-std::vector<authres::MethodResult> dkim_clauses(const std::vector<dkim::DkimResult>& results) {
+std::vector<authres::MethodResult> dkim_clauses(const std::vector<dkim::DkimResult>& results,
+                                                std::size_t max_listed) {
   std::vector<authres::MethodResult> clauses;
   if (results.empty()) {
     clauses.push_back({"dkim", "none", "no signatures", "", {}});
     return clauses;
   }
-  for (const auto& result : results) {
+  const std::size_t listed = std::min(results.size(), max_listed);
+  for (std::size_t i = 0; i < listed; ++i) {
+    const dkim::DkimResult& result = results[i];
     authres::MethodResult clause;
     clause.method = "dkim";
     clause.result = dkim::to_string(result.code);
@@ -38,6 +44,14 @@ std::vector<authres::MethodResult> dkim_clauses(const std::vector<dkim::DkimResu
     clause.properties.push_back({"header", "b", result.signature_prefix});
     clauses.push_back(std::move(clause));
   }
+  if (results.size() > listed)
+    clauses.push_back({"dkim",
+                       "policy",
+                       std::to_string(results.size() - listed) +
+                           " more signatures not verified or listed (more than " +
+                           std::to_string(max_listed) + " signatures)",
+                       "",
+                       {}});
   return clauses;
 }
 

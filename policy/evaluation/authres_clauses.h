@@ -4,6 +4,7 @@
 // wire, so these may pass domains and reasons through as they are.
 #pragma once
 
+#include <cstddef>
 #include <vector>
 
 #include "authres/authres.h"
@@ -18,7 +19,11 @@ authres::MethodResult spf_clause(const spf::SpfResult& result);
 
 // One dkim=<result> (<reason>) header.d= header.i= header.s= header.a= header.b= per signature
 // (RFC 6008 header.b tells signatures of one domain apart); dkim=none when there is none.
-std::vector<authres::MethodResult> dkim_clauses(const std::vector<dkim::DkimResult>& results);
+// At most max_listed signatures are listed (the verified ones, dkim.max_signatures); the rest
+// share one dkim=policy clause with their count, so a message with a thousand signature fields
+// cannot make us write a header many times its own size.
+std::vector<authres::MethodResult> dkim_clauses(const std::vector<dkim::DkimResult>& results,
+                                                std::size_t max_listed);
 
 // dmarc=<result> (p=.. sp=.. dis=..; <overrides>) header.from=<domain> policy.dmarc=<applied>
 // (RFC 7489 §11.2 header.from; dis= as the large receivers write it). dis and policy.dmarc give

@@ -44,6 +44,7 @@ DmarcStep run_dmarc_step(const DmarcStepInput& input, dns::Resolver& resolver,
   decision::DecisionInput facts;
   facts.author = step.authors.verdict;
   facts.author_reason = step.authors.reason;
+  facts.author_domains = step.authors.domains;
   facts.signs = input.signs;
   facts.client = input.client;
   if (base.spf_pass) facts.spf_pass_domain = base.spf_domain;

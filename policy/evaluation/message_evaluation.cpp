@@ -181,7 +181,9 @@ MessageOutcome MessageEvaluation::end_of_message() {
   if (dkim_) {
     dkim_results = dkim_->finish();
     note_signature_limit();
-    for (auto& clause : dkim_clauses(dkim_results)) clauses.push_back(std::move(clause));
+    const std::size_t max_listed = settings_.dkim->options().max_signatures;
+    for (auto& clause : dkim_clauses(dkim_results, max_listed))
+      clauses.push_back(std::move(clause));
   }
   decide_dmarc(dkim_results, outcome);
   if (outcome.dmarc) clauses.push_back(dmarc_clause(*outcome.dmarc));

@@ -300,6 +300,29 @@ TEST(Decision, PerDomainOverrides) {
   EXPECT_EQ(decide(failing_reject("x.sub.partner.example"), policy).action, Action::quarantine);
 }
 
+// With several authors (multiple_from: strictest or fail) the strictest result names one
+// domain; a lenient override for that one must not relax the verdict on a co-author.
+TEST(Decision, OverrideWithSeveralAuthorsNeedsEveryAuthorDomain) {
+  LocalPolicy policy;
+  policy.reject = RejectMode::honor;
+  policy.overrides = {{"partner.example", RejectMode::never, Disposition::none},
+                      {"group.example", std::nullopt, Disposition::quarantine}};
+  DecisionInput mixed = failing_reject("partner.example");
+  mixed.author_domains = {"partner.example", "victim.example"};
+  const Decision strict = decide(mixed, policy);
+  EXPECT_EQ(strict.action, Action::reject);
+  EXPECT_TRUE(strict.overrides.empty());
+  mixed.author = AuthorVerdict::fail;
+  EXPECT_EQ(decide(mixed, policy).action, Action::reject);
+  // Every author under one override: it applies, as for a single author.
+  DecisionInput shared = failing_reject("a.group.example");
+  shared.author_domains = {"a.group.example", "b.group.example"};
+  EXPECT_EQ(decide(shared, policy).action, Action::quarantine);
+  shared.author_domains = {"partner.example"};
+  shared.dmarc.from_domain = "partner.example";
+  EXPECT_EQ(decide(shared, policy).action, Action::deliver);
+}
+
 TEST(Decision, QuarantineModes) {
   DecisionInput input = failing_reject("example.com");
   input.dmarc.requested = Disposition::quarantine;

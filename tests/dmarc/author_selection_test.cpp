@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "dmarc/from_address.h"
+
 namespace authmilter::dmarc {
 namespace {
 
@@ -23,12 +25,37 @@ TEST(AuthorSelection, NoFromAndUnusableFrom) {
             AuthorVerdict::invalid);
   EXPECT_EQ(select_authors({"garbage"}, MultipleFromPolicy::strictest).verdict,
             AuthorVerdict::invalid);
-  EXPECT_EQ(select_authors({"a@x.org", ""}, MultipleFromPolicy::strictest).verdict,
+  EXPECT_EQ(select_authors({"", "x"}, MultipleFromPolicy::strictest).verdict,
             AuthorVerdict::invalid);
-  EXPECT_EQ(select_authors(std::vector<std::string>(kMaxFromHeaders + 1, "a@x.org"),
+  EXPECT_EQ(select_authors(std::vector<std::string>(kMaxFromHeaders + 1, "undisclosed:;"),
                            MultipleFromPolicy::strictest)
                 .verdict,
             AuthorVerdict::invalid);
+}
+
+// A reader still sees the usable author, so it must not escape to the no_from policy (which an
+// operator may set to accept): each of these goes to the ambiguity policy, over the usable domain.
+TEST(AuthorSelection, UsableAuthorBesideAnUnusablePartIsAmbiguous) {
+  std::string too_many_mailboxes = "ceo@bank.example";
+  for (std::size_t i = 0; i < kMaxFromAddresses; ++i) too_many_mailboxes += ", a@bank.example";
+  const std::vector<std::vector<std::string>> cases{
+      {"ceo@bank.example, x"},
+      {"ceo@bank.example, x@[192.0.2.1]"},
+      {"ceo@bank.example", ""},
+      {"ceo@bank.example", "undisclosed:;"},
+      std::vector<std::string>(kMaxFromHeaders + 1, "ceo@bank.example"),
+      {too_many_mailboxes},
+  };
+  for (const auto& values : cases) {
+    SCOPED_TRACE(values.front().substr(0, 40) + " x" + std::to_string(values.size()));
+    const auto rejected = select_authors(values, MultipleFromPolicy::reject);
+    EXPECT_EQ(rejected.verdict, AuthorVerdict::reject);
+    EXPECT_FALSE(rejected.reason.empty());
+    EXPECT_EQ(select_authors(values, MultipleFromPolicy::fail).verdict, AuthorVerdict::fail);
+    const auto strictest = select_authors(values, MultipleFromPolicy::strictest);
+    EXPECT_EQ(strictest.verdict, AuthorVerdict::evaluate);
+    EXPECT_EQ(strictest.domains, Domains{"bank.example"});
+  }
 }
 
 TEST(AuthorSelection, SeveralDomainsFollowThePolicy) {

@@ -186,6 +186,36 @@ TEST_F(DmarcPipelineTest, NoFromIsConfigurable) {
   EXPECT_NE(outcome.authentication_results.find("dmarc=none"), std::string::npos);
 }
 
+// Even with no_from: accept, a usable author beside a broken one is judged, not waved through
+// as "no From" (the CVE-2019-16378 class).
+TEST_F(DmarcPipelineTest, UsableAuthorBesideABrokenOneIsNeverNoFrom) {
+  settings_.local_policy.no_author = decision::NoAuthorMode::accept;
+  for (const char* from :
+       {"From: ceo@reject.example, x\r\n", "From: ceo@reject.example, x@[192.0.2.1]\r\n",
+        "From: ceo@reject.example\r\nFrom: undisclosed:;\r\n"}) {
+    SCOPED_TRACE(from);
+    settings_.local_policy.multiple_from = dmarc::MultipleFromPolicy::reject;
+    auto outcome = run(simple_message(from));
+    EXPECT_EQ(outcome.decision.action, decision::Action::reject) << outcome.log_summary;
+    settings_.local_policy.multiple_from = dmarc::MultipleFromPolicy::strictest;
+    outcome = run(simple_message(from));
+    ASSERT_TRUE(outcome.dmarc && outcome.dmarc->result) << outcome.log_summary;
+    EXPECT_EQ(outcome.dmarc->result->from_domain, "reject.example");
+    EXPECT_EQ(outcome.decision.action, decision::Action::reject) << outcome.log_summary;
+  }
+}
+
+// A lenient override for one author must not carry a co-author's failure through.
+TEST_F(DmarcPipelineTest, OverrideOfOneAuthorDoesNotCoverAnother) {
+  settings_.local_policy.multiple_from = dmarc::MultipleFromPolicy::strictest;
+  settings_.local_policy.overrides = {
+      {"football.example.com", decision::RejectMode::never, dmarc::Disposition::none}};
+  const auto outcome = run(simple_message("From: a@football.example.com, ceo@reject.example\r\n"));
+  EXPECT_EQ(outcome.decision.action, decision::Action::reject) << outcome.log_summary;
+  EXPECT_EQ(run(simple_message("From: a@football.example.com\r\n")).decision.action,
+            decision::Action::deliver);
+}
+
 TEST_F(DmarcPipelineTest, DnsFailureIsTemperrorAndConfigurable) {
   const std::string raw = simple_message("From: a@broken.example\r\n");
   auto outcome = run(raw);
