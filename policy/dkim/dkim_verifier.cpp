@@ -23,10 +23,14 @@ struct SignatureHeader {
   SignatureFacts facts;
   bool fed = false;  // handed to libopendkim, so it has an entry in the signature list
   bool syntax_ok = false;
-  std::string rejection;  // why it was not fed
+  bool beyond_limit = false;  // after max_signatures fed ones: listed, never verified
+  std::string rejection;      // why it was not fed
 };
 
+// libopendkim ignores blanks between a field name and its colon; so must we, or the two lists
+// of signatures would fall out of step.
 bool is_signature_field(std::string_view name) {
+  while (!name.empty() && (name.back() == ' ' || name.back() == '\t')) name.remove_suffix(1);
   return equal_ignoring_case(name, "DKIM-Signature");
 }
 
@@ -49,6 +53,7 @@ struct DkimVerifier::State {
   bool header_overflow = false;
   std::size_t header_fields = 0;
   std::size_t header_bytes = 0;
+  std::size_t signatures_fed = 0;
   std::string failure;  // set when the verifier itself failed: every signature is temperror
   std::vector<SignatureHeader> signatures;
   BodyNormalizer body;
@@ -95,10 +100,18 @@ void DkimVerifier::add_header(std::string_view name, std::string_view raw_value)
   if (s.header_overflow && (!signature || s.signatures.size() >= options.max_header_fields)) return;
   std::string value = crlf_header_value(raw_value);
   if (signature) {
-    SignatureHeader header{read_signature_facts(value), false, false, {}};
+    SignatureHeader header{read_signature_facts(value), false, false, false, {}};
     if (value.size() > options.max_signature_header_length) {
       // Not parsed by libopendkim at all: bounded work for a hostile field.
       header.rejection = "signature header field too long";
+      s.signatures.push_back(std::move(header));
+      return;
+    }
+    if (s.signatures_fed >= options.max_signatures) {
+      // Kept from libopendkim: it sets up hashing for every signature it is given, ignored or
+      // not, so a thousand signatures with distinct l= would each hash the whole body. (A fed
+      // signature whose h= covers such a field then fails; only past the bound.)
+      header.beyond_limit = true;
       s.signatures.push_back(std::move(header));
       return;
     }
@@ -111,6 +124,7 @@ void DkimVerifier::add_header(std::string_view name, std::string_view raw_value)
   if (signature) {
     SignatureHeader& header = s.signatures.back();
     header.fed = true;
+    ++s.signatures_fed;
     header.syntax_ok = status == DKIM_STAT_OK && header.facts.well_formed;
   }
   s.note_status(status == DKIM_STAT_SYNTAX ? DKIM_STAT_OK : status, "header");
@@ -172,6 +186,16 @@ void set_outcome(DkimResult& result, DkimCode code, std::string reason) {
   result.reason = std::move(reason);
 }
 
+// Our list and libopendkim's are paired by position; a verdict is only credited to the field it
+// belongs to if d= and s= agree, so a shift could never lend one signer's pass to another.
+bool same_signature(DKIM_SIGINFO* signature, const SignatureFacts& facts) {
+  const auto* domain = reinterpret_cast<const char*>(dkim_sig_getdomain(signature));
+  const auto* selector = reinterpret_cast<const char*>(dkim_sig_getselector(signature));
+  if (domain == nullptr || selector == nullptr)
+    return facts.domain.empty() || facts.selector.empty();
+  return equal_ignoring_case(domain, facts.domain) && equal_ignoring_case(selector, facts.selector);
+}
+
 }  // namespace
 
 std::vector<DkimResult> DkimVerifier::State::collect_results() {
@@ -187,6 +211,10 @@ std::vector<DkimResult> DkimVerifier::State::collect_results() {
       set_outcome(result, DkimCode::permerror, "header section too large");
     } else if (!failure.empty()) {
       set_outcome(result, DkimCode::temperror, failure);
+    } else if (header.beyond_limit) {
+      set_outcome(result, DkimCode::policy,
+                  "not verified: more than " + std::to_string(library->options().max_signatures) +
+                      " signatures");
     } else if (!header.fed) {
       set_outcome(result, DkimCode::permerror, header.rejection);
     } else if (list == nullptr || next >= static_cast<std::size_t>(count)) {
@@ -197,6 +225,9 @@ std::vector<DkimResult> DkimVerifier::State::collect_results() {
       const bool key_failed = key_failure != context.key_failures.end();
       classify_signature(signature, key_failed ? &key_failure->second : nullptr, library->options(),
                          result);
+      if (!same_signature(signature, header.facts)) {
+        set_outcome(result, DkimCode::neutral, "signature not evaluated (lists out of step)");
+      }
       // RFC 6376 §3.2/§6.1.1: a malformed tag list makes the signature unusable, whatever
       // libopendkim made of the parts it could read.
       if (!header.syntax_ok && (result.code != DkimCode::permerror || key_failed)) {

@@ -225,6 +225,58 @@ TEST(DkimVerifierLimits, SignaturesBeyondTheLimitAreNotVerified) {
   EXPECT_EQ(codes_of(verify_message(*strict, zone, raw, 7)), "policy,policy");
 }
 
+// Signatures past the bound are never handed to libopendkim, which would otherwise set up a
+// body hash for each (distinct l= values share none): they are listed, as policy, and the
+// verified ones keep their own results.
+TEST(DkimVerifierLimits, ManySignaturesBeyondTheLimitAreListedNotVerified) {
+  dns::ZoneResolver zone;
+  load_tab_records(zone, data_path("rfc8463/dns-records.txt"));
+  std::string flood;
+  for (int i = 0; i < 200; ++i)
+    flood += "DKIM-Signature: v=1; a=rsa-sha256; d=x" + std::to_string(i) +
+             ".example; s=s; h=from; bh=AAAA; b=AAAA; l=" + std::to_string(1000 + i) + "\r\n";
+  const std::string raw = read_file(data_path("rfc8463/rfc8463-a3-signed.eml"));
+  DkimOptions three;
+  three.max_signatures = 3;
+  auto library = make_library(three);
+  ASSERT_NE(library, nullptr);
+  const auto results = verify_message(*library, zone, raw, 7);
+  ASSERT_EQ(codes_of(results), "pass,pass");
+  const std::size_t body = raw.find("\r\n\r\n");
+  ASSERT_NE(body, std::string::npos);
+  std::string flooded = raw;
+  flooded.insert(body + 2, flood);
+  const auto flooded_results = verify_message(*library, zone, flooded, 4096);
+  ASSERT_EQ(flooded_results.size(), 202u);
+  EXPECT_EQ(flooded_results[0].code, DkimCode::pass);
+  EXPECT_EQ(flooded_results[1].code, DkimCode::pass);
+  EXPECT_EQ(flooded_results[2].domain, "x0.example");
+  EXPECT_NE(flooded_results[2].code, DkimCode::pass);
+  EXPECT_NE(flooded_results[2].code, DkimCode::policy);
+  for (std::size_t i = 3; i < flooded_results.size(); ++i) {
+    SCOPED_TRACE(i);
+    EXPECT_EQ(flooded_results[i].code, DkimCode::policy);
+    EXPECT_EQ(flooded_results[i].reason, "not verified: more than 3 signatures");
+    EXPECT_EQ(flooded_results[i].domain, "x" + std::to_string(i - 2) + ".example");
+  }
+}
+
+// libopendkim takes "DKIM-Signature :" for a signature; so do we, or the results would be paired
+// with the wrong fields (one signer's pass reported under another's d= and s=).
+TEST(DkimVerifierLimits, BlankBeforeTheColonStillNamesASignature) {
+  dns::ZoneResolver zone;
+  load_tab_records(zone, data_path("rfc8463/dns-records.txt"));
+  auto library = make_library();
+  ASSERT_NE(library, nullptr);
+  std::string raw = read_file(data_path("rfc8463/rfc8463-a3-signed.eml"));
+  raw.replace(raw.find("DKIM-Signature:"), 15, "DKIM-Signature :");
+  const auto results = verify_message(*library, zone, raw, 7);
+  ASSERT_EQ(results.size(), 2u);
+  EXPECT_EQ(results[0].selector, "brisbane");
+  EXPECT_EQ(results[1].selector, "test");
+  EXPECT_EQ(results[1].code, DkimCode::pass);
+}
+
 TEST(DkimVerifierLimits, ShortRsaKeyIsPolicyWithTheKeySize) {
   DkimOptions sha1_ok;
   sha1_ok.accept_rsa_sha1 = true;
