@@ -3,6 +3,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <utility>
+
+#include "report/utf8_text.h"
 
 namespace authmilter::report {
 
@@ -10,10 +13,11 @@ namespace {
 
 // Control characters would break the list encoding (record_codec.h) and have no place in a
 // domain, selector or result word; cutting to a bound keeps one hostile message from growing
-// the store.
+// the store; and one invalid UTF-8 byte would make PostgreSQL refuse the whole batch of rows.
 void clean(std::string& text, std::size_t limit) {
   std::erase_if(text, [](char c) { return std::iscntrl(static_cast<unsigned char>(c)) != 0; });
   if (text.size() > limit) text.resize(limit);
+  text = utf8_or_ascii(std::move(text));
 }
 
 void clean_policy(PublishedPolicy& policy) {

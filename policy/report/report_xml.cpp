@@ -2,13 +2,13 @@
 #include "report/report_xml.h"
 
 #include <arpa/inet.h>
-#include <libxml/encoding.h>
 #include <libxml/xmlwriter.h>
 
 #include <cstdio>
 #include <initializer_list>
 
 #include "common/c_handle.h"
+#include "report/utf8_text.h"
 
 namespace authmilter::report {
 
@@ -26,15 +26,6 @@ std::string one_of(const std::string& value, std::initializer_list<const char*> 
   for (const char* word : allowed)
     if (value == word) return value;
   return fallback;
-}
-
-// Text that is not valid UTF-8 would make the whole report unparseable.
-std::string utf8_or_ascii(const std::string& text) {
-  if (xmlCheckUTF8(x(text.c_str())) != 0) return text;
-  std::string ascii = text;
-  for (char& c : ascii)
-    if (static_cast<unsigned char>(c) >= 0x80) c = '?';
-  return ascii;
 }
 
 // The RFC 7489 schema's IPAddress pattern matches only the full 8-group IPv6 form.

@@ -45,8 +45,8 @@ Result<std::string> PrivatePostgres::start() {
     return Error{"cannot chown " + directory_ + " to postgres"};
   const std::string data = directory_ + "/data";
   const std::string initdb =
-      as_postgres(std::string(kPgBin) + "/initdb -D " + data + " -A trust -U postgres >" +
-                  directory_ + "/initdb.log 2>&1");
+      as_postgres(std::string(kPgBin) + "/initdb -D " + data +
+                  " -A trust -U postgres -E UTF8 --locale=C >" + directory_ + "/initdb.log 2>&1");
   if (std::system(initdb.c_str()) != 0)
     return Error{"initdb failed, see " + directory_ + "/initdb.log"};
   const int port = free_port();

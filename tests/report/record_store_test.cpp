@@ -172,6 +172,33 @@ TEST_P(RecordStoreTest, ConcurrentAppendsAreAllCommitted) {
   EXPECT_EQ(total({"load.example", kDay1, kDay1 + kDay}), kThreads * kAppends);
 }
 
+// 8-bit bytes from the wire (a selector, a MAIL FROM domain) and a character cut by the length
+// bound: PostgreSQL would refuse the whole batch over one of them, so they are stored as valid
+// UTF-8 and the row is kept.
+TEST_P(RecordStoreTest, InvalidUtf8IsStoredAsValidText) {
+  auto record = sample_record(kDay1, "u.example", 0);
+  record.dkim.assign(1, {"d.example", "s\xff\xfe", "pass"});
+  record.envelope_from = "b\xe4" "d.example";
+  record.header_from = std::string(kMaxFieldLength - 1, 'a') + "\xc3\xa4";  // cut in the middle
+  record.spf_domain = "gr\xc3\xbc\xc3\x9f.example";                         // valid: kept
+  ASSERT_TRUE(store_->append(record).ok());
+  auto other = sample_record(kDay1, "u.example", 1);
+  ASSERT_TRUE(store_->append(other).ok());
+  auto rows = store_->rows({"u.example", kDay1, kDay1 + kDay});
+  ASSERT_TRUE(rows.ok()) << rows.error();
+  EXPECT_EQ(total({"u.example", kDay1, kDay1 + kDay}), 2);
+  bool found = false;
+  for (const auto& row : *rows) {
+    if (row.record.dkim.empty() || row.record.dkim[0].domain != "d.example") continue;
+    found = true;
+    EXPECT_EQ(row.record.dkim[0].selector, "s??");
+    EXPECT_EQ(row.record.envelope_from, "b?d.example");
+    EXPECT_EQ(row.record.header_from, std::string(kMaxFieldLength - 1, 'a'));
+    EXPECT_EQ(row.record.spf_domain, "gr\xc3\xbc\xc3\x9f.example");
+  }
+  EXPECT_TRUE(found);
+}
+
 TEST_P(RecordStoreTest, HostileFieldsAreBounded) {
   auto record = sample_record(kDay1, "x.example", 0);
   record.header_from = std::string(5000, 'a') + "\x1e\x1f\n";
