@@ -25,7 +25,7 @@ struct StoreOptions {
   std::string url = "sqlite:///var/lib/authmilter/records.db";
   bool sqlite_synchronous_full = true;  // see sqlite_connection.cpp
   StoreFailureAction on_failure = StoreFailureAction::tempfail;
-  std::int64_t retention_seconds = 30 * 86400;  // reported rows older than this are pruned
+  std::int64_t retention_seconds = 30 * 86400;  // rows older than this are pruned
 };
 
 // One report's worth of rows: a policy domain and a UTC interval [begin, end).
@@ -34,6 +34,11 @@ struct ReportSlot {
   std::int64_t begin = 0;
   std::int64_t end = 0;
   friend bool operator==(const ReportSlot&, const ReportSlot&) = default;
+};
+
+struct PruneCount {
+  std::int64_t reported = 0;    // rows reported, past the retention
+  std::int64_t unreported = 0;  // rows never reported, abandoned at the retention
 };
 
 struct SlotQuery {
@@ -63,8 +68,10 @@ class RecordStore {
                                      const std::string& destination) = 0;
   virtual Status record_delivery(const std::string& report_id, const std::string& destination,
                                  std::int64_t when) = 0;
-  // prune - delete reported rows (and delivery marks) older than `before`; returns rows deleted.
-  virtual Result<std::int64_t> prune(std::int64_t before) = 0;
+  // prune - delete rows (and delivery marks) older than `before`. Rows never reported by then
+  // (a destination that kept failing or deferring) go too, or they would pile up and be rebuilt
+  // on every run; they are counted apart so that the run can say so.
+  virtual Result<PruneCount> prune(std::int64_t before) = 0;
 };
 
 // open_store - "sqlite:///absolute/path" or "postgresql://..." / "postgres://...".

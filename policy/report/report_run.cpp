@@ -125,6 +125,10 @@ RunSummary run_reports(RecordStore& store, ReportSender& sender, dmarc::OrgDomai
     if (auto pruned = store.prune(options.now - options.retention_seconds); !pruned) {
       ++summary.failures;
       summary.lines.push_back("error: " + pruned.error());
+    } else if (pruned->unreported > 0) {
+      summary.lines.push_back("warning: " + std::to_string(pruned->unreported) +
+                              " rows older than the retention were never reported (their"
+                              " destinations kept failing or deferring) and are deleted");
     }
   }
   return summary;

@@ -6,7 +6,8 @@
 // only when no destination is left to try (all sent, refused, or over their !size limit), so a
 // failed or deferred destination is retried next run with the same Report-ID, and a re-run
 // sends nothing twice. Dry run: write <file-name>.xml.gz into out_dir, send and mark nothing.
-// Afterwards reported rows older than the retention are pruned (not in a dry run).
+// Afterwards rows older than the retention are pruned (not in a dry run); rows that were never
+// reported by then are counted in a warning line.
 #pragma once
 
 #include <cstdint>

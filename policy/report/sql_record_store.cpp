@@ -210,18 +210,21 @@ Status SqlRecordStore::record_delivery(const std::string& report_id, const std::
       {report_id, destination, when});
 }
 
-Result<std::int64_t> SqlRecordStore::prune(std::int64_t before) {
+Result<PruneCount> SqlRecordStore::prune(std::int64_t before) {
   std::lock_guard lock(connection_mutex_);
-  auto counted =
-      connection_->query("SELECT COUNT(*) FROM records WHERE reported = 1 AND time < ?", {before});
+  auto counted = connection_->query(
+      "SELECT reported, COUNT(*) FROM records WHERE time < ? GROUP BY reported", {before});
   if (!counted) return Error{counted.error()};
-  if (auto gone =
-          connection_->execute("DELETE FROM records WHERE reported = 1 AND time < ?", {before});
-      !gone)
+  if (auto gone = connection_->execute("DELETE FROM records WHERE time < ?", {before}); !gone)
     return Error{gone.error()};
   if (auto gone = connection_->execute("DELETE FROM deliveries WHERE sent_at < ?", {before}); !gone)
     return Error{gone.error()};
-  return counted->empty() ? 0 : to_integer(counted->front().front());
+  PruneCount count;
+  for (const auto& row : *counted) {
+    if (row.size() != 2) return Error{"store: unexpected column count"};
+    (to_integer(row[0]) != 0 ? count.reported : count.unreported) += to_integer(row[1]);
+  }
+  return count;
 }
 
 }  // namespace authmilter::report

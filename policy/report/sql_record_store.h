@@ -25,7 +25,7 @@ class SqlRecordStore final : public RecordStore {
   Result<bool> was_delivered(const std::string& report_id, const std::string& destination) override;
   Status record_delivery(const std::string& report_id, const std::string& destination,
                          std::int64_t when) override;
-  Result<std::int64_t> prune(std::int64_t before) override;
+  Result<PruneCount> prune(std::int64_t before) override;
 
  private:
   Status commit_batch(const std::vector<const ReportRecord*>& records);

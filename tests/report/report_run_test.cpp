@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -118,6 +119,22 @@ TEST_F(ReportRunTest, SendsOnceToEachAuthorizedAddressAndNeverTwice) {
   EXPECT_EQ(second.reports, 0);
   EXPECT_TRUE(second.lines.empty());
   EXPECT_EQ(read("sent.txt"), "To: dmarc@example.com\nTo: rua@thirdparty.example\n");
+}
+
+// A destination that fails for longer than the retention: its rows are not kept (and rebuilt
+// into a report on every run) for ever; the run says how many were given up.
+TEST_F(ReportRunTest, RowsNeverReportedWithinTheRetentionAreDroppedWithAWarning) {
+  SendmailSender broken({"/bin/false"});
+  options_.now = kDay1 + 40 * 86400;
+  options_.query.until = options_.now;
+  const auto first = run_reports(*store_, broken, finder_, zone_, options_);
+  EXPECT_GT(first.failures, 0);
+  const std::string warning = "warning: 8 rows older than the retention were never reported";
+  EXPECT_TRUE(std::any_of(first.lines.begin(), first.lines.end(), [&](const auto& line) {
+    return line.starts_with(warning);
+  })) << ::testing::PrintToString(first.lines);
+  auto sender = appending_sender("sent.txt");
+  EXPECT_EQ(run_reports(*store_, sender, finder_, zone_, options_).reports, 0);
 }
 
 TEST_F(ReportRunTest, AFailedDeliveryIsRetriedWithTheSameReportId) {
