@@ -55,7 +55,7 @@ CheckHost::RecordFetch CheckHost::fetch_record(const std::string& domain) {
     fetch.reason = std::string("DNS ") + dns::to_string(answer.outcome) + " for TXT " + domain;
     return fetch;
   }
-  if (answer.truncated || answer.records.size() > dns::kMaxRecordsPerAnswer) {
+  if (answer.truncated) {
     fetch.code = SpfCode::permerror;  // a dropped record could be a second SPF record
     fetch.reason = "TXT answer for " + domain + " too large";
     return fetch;
@@ -135,8 +135,10 @@ CheckHost::TermResult CheckHost::evaluate_mechanism(const Mechanism& m, const st
       break;
   }
   if (auto limit = count_dns_term()) return *limit;
+  // Without a domain-spec the target is <domain> itself, which is never macro-expanded: a '%'
+  // in it (from the sender, or an include expanded from %{l}) is just a character.
   const std::optional<std::string> target =
-      expand_target(m.domain_spec.empty() ? domain : m.domain_spec, domain);
+      m.domain_spec.empty() ? query_name(domain) : expand_target(m.domain_spec, domain);
   if (!target) return {Match::no, {}};  // no query can be made: treated as no such name
   switch (m.kind) {
     case MechanismKind::a:
@@ -170,9 +172,13 @@ std::optional<std::string> CheckHost::expand_target(const std::string& spec,
   inputs_.domain = domain;
   const std::optional<std::string> expanded = expand_macros(spec, inputs_, MacroContext::domain);
   if (!expanded) return std::nullopt;
-  std::string name = truncate_domain(*expanded);
-  if (!is_queryable_name(name)) return std::nullopt;
-  return name;
+  return query_name(*expanded);
+}
+
+std::optional<std::string> CheckHost::query_name(const std::string& name) {
+  std::string truncated = truncate_domain(name);
+  if (!is_queryable_name(truncated)) return std::nullopt;
+  return truncated;
 }
 
 }  // namespace authmilter::spf

@@ -83,6 +83,8 @@ class CheckHost {
   // expand_target - the expanded, truncated name of spec in `domain`; nullopt when it cannot
   // be queried (bad macro, empty or over-long labels), which callers treat as no such name.
   std::optional<std::string> expand_target(const std::string& spec, const std::string& domain);
+  // query_name - name truncated to 253 octets from the left (RFC 7208 §4.8); nullopt as above.
+  static std::optional<std::string> query_name(const std::string& name);
   std::optional<std::string> fetch_explanation(const HostOutcome& outcome);
 
   dns::Resolver& resolver_;
@@ -90,6 +92,9 @@ class CheckHost {
   MacroInputs inputs_;
   int dns_terms_ = 0;
   int void_lookups_ = 0;
+  // The client's validated names for %{p}, looked up once: every %{p} would otherwise repeat a
+  // PTR and up to max_ptr_names address lookups, none of them counted as a DNS term.
+  std::optional<std::vector<std::string>> names_for_macro_;
 };
 
 }  // namespace authmilter::spf

@@ -14,18 +14,18 @@ SpfIdentity finish(SpfScope scope, std::string_view local_part, std::string_view
   SpfIdentity identity;
   identity.scope = scope;
   if (!domain.empty() && domain.back() == '.') domain.remove_suffix(1);
-  identity.local_part =
-      local_part.empty() ? std::string(kDefaultLocalPart) : std::string(local_part);
   identity.domain = std::string(domain);
-  identity.sender = identity.local_part + "@" + identity.domain;
-  if (identity.sender.size() > kMaxSenderLength) {
-    identity.problem = "identity longer than " + std::to_string(kMaxSenderLength) + " octets";
-    identity.sender.clear();
-    identity.local_part.clear();
+  identity.valid = is_valid_identity_domain(identity.domain);
+  if (!identity.valid) {
+    identity.problem = "'" + identity.domain + "' is not a valid domain name";
     return identity;
   }
-  identity.valid = is_valid_identity_domain(identity.domain);
-  if (!identity.valid) identity.problem = "'" + identity.domain + "' is not a valid domain name";
+  // RFC 7208 §4.3 gives "none" for a malformed domain only. An over-long local part must not
+  // turn a "fail" into "none": it is cut, and only %{l} and %{s} see the cut form.
+  if (local_part.empty()) local_part = kDefaultLocalPart;
+  const std::size_t room = kMaxSenderLength - identity.domain.size() - 1;
+  identity.local_part = std::string(local_part.substr(0, room));
+  identity.sender = identity.local_part + "@" + identity.domain;
   return identity;
 }
 

@@ -12,7 +12,8 @@
 
 namespace authmilter::spf {
 
-// RFC 5321 §4.5.3.1: 64-octet local-part, 255-octet domain; longer input is not evaluated.
+// RFC 5321 §4.5.3.1: 64-octet local-part, 255-octet domain. A longer local part is cut to fit
+// (it only feeds %{l} and %{s}); the domain alone decides whether the identity is valid.
 inline constexpr std::size_t kMaxSenderLength = 64 + 1 + 255;
 
 struct SpfIdentity {

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 namespace authmilter::spf {
@@ -84,14 +85,25 @@ bool add_address(SPF_dns_rr_t* rr, int index, const net::IpAddress& address) {
   return true;
 }
 
+// Larger than this layer hands on (the resolver's bounds may be configured above ours).
+template <class Record>
+bool over_our_bounds(const dns::Answer<Record>& answer) {
+  if (answer.records.size() > dns::kMaxRecordsPerAnswer) return true;
+  if constexpr (std::is_same_v<Record, std::string>) {
+    for (const std::string& text : answer.records)
+      if (text.size() > dns::kMaxTxtLength) return true;
+  }
+  return false;
+}
+
 template <class Record, class Add>
 SPF_dns_rr_t* fill(SPF_dns_server_t* server, const char* domain, ns_type type,
                    const dns::Answer<Record>& answer, Add add) {
   // libspf2 cannot be told "permerror" by a DNS layer, and it would evaluate the part of a cut
   // answer it got (a cut "-mx"/"-a" answer could fall through to "+all"): an answer cut by a
-  // size bound is a temporary error instead. PTR is the exception: RFC 7208 §5.5 itself looks
-  // at the first 10 names only, so a long PTR answer is used in part by design.
-  if (answer.truncated && type != ns_t_ptr)
+  // size bound, the resolver's or ours, is a temporary error instead. PTR is the exception:
+  // RFC 7208 §5.5 itself looks at the first 10 names only, so a long PTR answer is used in part.
+  if ((answer.truncated || over_our_bounds(answer)) && type != ns_t_ptr)
     return SPF_dns_rr_new_init(server, domain, type, kTtl, TRY_AGAIN);
   SPF_dns_rr_t* rr = SPF_dns_rr_new_init(server, domain, type, kTtl, h_errno_of(answer.outcome));
   if (rr == nullptr || !answer.ok()) return rr;

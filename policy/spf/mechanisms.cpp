@@ -1,6 +1,7 @@
 // mechanisms.cpp - the DNS-querying mechanisms of check_host() (RFC 7208 §5.2-§5.7) and the
 // validated domain name used by "ptr" and %{p} (RFC 7208 §5.5).
 #include <algorithm>
+#include <array>
 
 #include "spf/check_host.h"
 #include "spf/domain_name.h"
@@ -36,8 +37,16 @@ bool CheckHost::matches_cidr(const net::IpAddress& address, const Mechanism& m) 
     // IPv4(-mapped) client is matched by ip4 only (RFC 7208 §5).
     const bool v4 = m.kind == MechanismKind::ip4;
     if (address.is_v4() != v4) return false;
-    const net::IpAddress network = v4 ? net::IpAddress::from_v4_bytes(m.network.data())
-                                      : net::IpAddress::from_v6_bytes(m.network.data());
+    // Only the prefix counts: "ip6:::ffff:1.2.3.4/64" is the network ::/64, a v6 one.
+    std::array<std::uint8_t, 16> bits = m.network;
+    if (!v4) {
+      for (int i = 0; i < 16; ++i) {
+        const int kept = std::clamp(m.cidr6 - 8 * i, 0, 8);
+        bits[i] &= static_cast<std::uint8_t>(0xff00 >> kept);
+      }
+    }
+    const net::IpAddress network = v4 ? net::IpAddress::from_v4_bytes(bits.data())
+                                      : net::IpAddress::from_v6_bytes(bits.data());
     if (network.is_v4() != v4) return false;  // ::ffff:0:0/96 and longer: never a v6 client
     return network.matches_prefix(address, v4 ? m.cidr4 : m.cidr6);
   }
@@ -126,7 +135,8 @@ std::vector<std::string> CheckHost::validated_names(const dns::NameAnswer& answe
 
 std::string CheckHost::validated_name_for_macro() {
   // RFC 7208 §7.3: prefer <domain> itself, then a subdomain of it, then any validated name.
-  const std::vector<std::string> names = validated_names(resolver_.lookup_ptr(inputs_.client));
+  if (!names_for_macro_) names_for_macro_ = validated_names(resolver_.lookup_ptr(inputs_.client));
+  const std::vector<std::string>& names = *names_for_macro_;
   const std::string& domain = inputs_.domain;
   for (const std::string& name : names)
     if (lower_ascii(name) == lower_ascii(domain)) return name;

@@ -1,5 +1,6 @@
 #include "spf/spf.h"
 
+#include <algorithm>
 #include <ctime>
 
 #include "spf/check_host.h"
@@ -33,6 +34,13 @@ SpfResult check_builtin(const SpfQuery& query, const SpfIdentity& identity, dns:
   return result;
 }
 
+bool is_loopback(const net::IpAddress& client) {
+  const auto& bytes = client.bytes();
+  if (client.is_v4()) return bytes[0] == 127;  // 127.0.0.0/8, also as ::ffff:127.x.y.z
+  return std::all_of(bytes.begin(), bytes.begin() + 15, [](std::uint8_t b) { return b == 0; }) &&
+         bytes[15] == 1;  // ::1
+}
+
 SpfResult check_identity(const SpfQuery& query, const SpfIdentity& identity,
                          dns::Resolver& resolver, const SpfOptions& options) {
   if (!identity.valid) {
@@ -43,7 +51,9 @@ SpfResult check_identity(const SpfQuery& query, const SpfIdentity& identity,
     result.reason = identity.problem;
     return result;
   }
-  if (options.engine == SpfEngine::libspf2)
+  // libspf2 answers "pass (localhost)" for a loopback client without reading the record, so a
+  // local process could pass as any domain: our engine evaluates those.
+  if (options.engine == SpfEngine::libspf2 && !is_loopback(query.client))
     return check_with_libspf2(query, identity, resolver, options);
   return check_builtin(query, identity, resolver, options);
 }
