@@ -1,6 +1,7 @@
 // aggregate_report.cpp - rows -> reports; see aggregate_report.h.
 #include "report/aggregate_report.h"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace authmilter::report {
@@ -25,12 +26,13 @@ std::int64_t AggregateReport::message_count() const {
 }
 
 std::string report_id_for(const std::string& submitter, const ReportSlot& slot,
-                          const std::string& policy_key) {
+                          const std::string& policy_key, std::int64_t first_id) {
   std::uint64_t hash = fnv1a(submitter);
   hash = fnv1a("|" + slot.policy_domain + "|" + std::to_string(slot.begin) + "|" +
                    std::to_string(slot.end) + "|",
                hash);
   hash = fnv1a(policy_key, hash);
+  hash = fnv1a("|" + std::to_string(first_id), hash);
   char hex[17];
   std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(hash));
   return std::to_string(slot.begin) + hex;
@@ -45,11 +47,17 @@ std::vector<AggregateReport> group_reports(const std::string& submitter, const R
       report.slot = slot;
       report.policy_key = row.policy_key;
       report.policy = row.record.policy;
-      report.report_id = report_id_for(submitter, slot, row.policy_key);
+      report.first_id = row.first_id;
+      report.last_id = row.last_id;
       reports.push_back(std::move(report));
     }
-    reports.back().rows.push_back(std::move(row));
+    AggregateReport& report = reports.back();
+    report.first_id = std::min(report.first_id, row.first_id);
+    report.last_id = std::max(report.last_id, row.last_id);
+    report.rows.push_back(std::move(row));
   }
+  for (auto& report : reports)
+    report.report_id = report_id_for(submitter, slot, report.policy_key, report.first_id);
   return reports;
 }
 

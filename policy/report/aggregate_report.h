@@ -2,10 +2,11 @@
 //
 // group_reports() is pure: rows (as RecordStore::rows() returns them, ordered by policy key)
 // become one AggregateReport per distinct published policy. The Report-ID is derived from the
-// submitter, the policy domain, the interval and the policy key, so a report that is built again
-// (a retried delivery) keeps its Report-ID (RFC 9990 §3.1.1.3: unique per report; a re-sent
-// report is the same report). It consists of digits and hex letters only, as the RFC 7489
-// §7.2.1.1 file-name grammar's unique-id (1*(ALPHA / DIGIT)) requires.
+// submitter, the policy domain, the interval, the policy key and the first row id, so a report
+// that is built again (a retried delivery) keeps its Report-ID (RFC 9990 §3.1.1.3: unique per
+// report; a re-sent report is the same report), while rows committed after their interval was
+// reported make a report of their own, with a new ID. It consists of digits and hex letters only,
+// as the RFC 7489 §7.2.1.1 file-name grammar's unique-id (1*(ALPHA / DIGIT)) requires.
 #pragma once
 
 #include <string>
@@ -21,6 +22,8 @@ struct AggregateReport {
   std::string policy_key;
   PublishedPolicy policy;
   std::vector<ReportRow> rows;
+  std::int64_t first_id = 0;  // row ids covered, for the Report-ID and mark_reported()
+  std::int64_t last_id = 0;
   std::int64_t message_count() const;
 };
 
@@ -28,6 +31,6 @@ std::vector<AggregateReport> group_reports(const std::string& submitter, const R
                                            std::vector<ReportRow> rows);
 
 std::string report_id_for(const std::string& submitter, const ReportSlot& slot,
-                          const std::string& policy_key);
+                          const std::string& policy_key, std::int64_t first_id);
 
 }  // namespace authmilter::report

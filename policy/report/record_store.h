@@ -54,6 +54,8 @@ struct ReportRow {
   std::string policy_key;  // record_codec.h policy_key(record.policy)
   ReportRecord record;
   std::int64_t count = 0;
+  std::int64_t first_id = 0;  // smallest and largest row id counted (ids grow with each commit)
+  std::int64_t last_id = 0;
 };
 
 class RecordStore {
@@ -63,7 +65,11 @@ class RecordStore {
   virtual Result<std::vector<ReportSlot>> pending_slots(const SlotQuery& query) = 0;
   // rows - the unreported rows of a slot, grouped; ordered by policy key.
   virtual Result<std::vector<ReportRow>> rows(const ReportSlot& slot) = 0;
-  virtual Status mark_reported(const ReportSlot& slot, const std::string& policy_key) = 0;
+  // mark_reported - the slot's unreported rows of that policy with ids up to through_id: a row
+  // committed after rows() read the slot (stamped before the interval closed, committed late) is
+  // left for the next run, not marked reported unseen.
+  virtual Status mark_reported(const ReportSlot& slot, const std::string& policy_key,
+                               std::int64_t through_id) = 0;
   virtual Result<bool> was_delivered(const std::string& report_id,
                                      const std::string& destination) = 0;
   virtual Status record_delivery(const std::string& report_id, const std::string& destination,

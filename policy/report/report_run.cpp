@@ -91,7 +91,8 @@ void handle_report(RecordStore& store, ReportSender& sender, const AggregateRepo
   }
   auto outcome = send_report(store, sender, report, *gz, finder, resolver, options, summary);
   if (outcome.complete) {
-    if (auto marked = store.mark_reported(report.slot, report.policy_key); !marked) {
+    if (auto marked = store.mark_reported(report.slot, report.policy_key, report.last_id);
+        !marked) {
       outcome.notes.push_back("error=" + marked.error());
       outcome.complete = false;
     }

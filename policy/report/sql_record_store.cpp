@@ -166,7 +166,8 @@ Result<std::vector<ReportSlot>> SqlRecordStore::pending_slots(const SlotQuery& q
 
 Result<std::vector<ReportRow>> SqlRecordStore::rows(const ReportSlot& slot) {
   const std::string sql = std::string("SELECT ") + kGroupColumns +
-                          ", COUNT(*) FROM records WHERE reported = 0 AND policy_domain = ?"
+                          ", COUNT(*), MIN(id), MAX(id) FROM records WHERE reported = 0 AND"
+                          " policy_domain = ?"
                           " AND time >= ? AND time < ? GROUP BY " +
                           kGroupColumns + " ORDER BY " + kGroupColumns;
   std::lock_guard lock(connection_mutex_);
@@ -175,18 +176,21 @@ Result<std::vector<ReportRow>> SqlRecordStore::rows(const ReportSlot& slot) {
   std::vector<ReportRow> rows;
   rows.reserve(found->size());
   for (const auto& columns : *found) {
-    if (columns.size() != kGroupColumnCount + 1) return Error{"store: unexpected column count"};
+    if (columns.size() != kGroupColumnCount + 3) return Error{"store: unexpected column count"};
     rows.push_back(read_row(columns));
+    rows.back().first_id = to_integer(columns[kGroupColumnCount + 1]);
+    rows.back().last_id = to_integer(columns[kGroupColumnCount + 2]);
   }
   return rows;
 }
 
-Status SqlRecordStore::mark_reported(const ReportSlot& slot, const std::string& key) {
+Status SqlRecordStore::mark_reported(const ReportSlot& slot, const std::string& key,
+                                     std::int64_t through_id) {
   std::lock_guard lock(connection_mutex_);
   return connection_->execute(
       "UPDATE records SET reported = 1 WHERE reported = 0 AND policy_domain = ? AND time >= ?"
-      " AND time < ? AND policy_key = ?",
-      {slot.policy_domain, slot.begin, slot.end, key});
+      " AND time < ? AND policy_key = ? AND id <= ?",
+      {slot.policy_domain, slot.begin, slot.end, key, through_id});
 }
 
 Result<bool> SqlRecordStore::was_delivered(const std::string& report_id,

@@ -136,11 +136,12 @@ TEST(ReportXml, ABrokenReportFailsValidation) {  // the validation step can fail
   EXPECT_NE(status, 0) << log;
 }
 
-TEST(ReportId, IsStableAndDistinguishesPolicies) {
+TEST(ReportId, IsStableAndDistinguishesPoliciesAndLaterRows) {
   const ReportSlot slot{"example.com", kDay1, kDay1 + 86400};
-  EXPECT_EQ(report_id_for("r.example", slot, "k1"), report_id_for("r.example", slot, "k1"));
-  EXPECT_NE(report_id_for("r.example", slot, "k1"), report_id_for("r.example", slot, "k2"));
-  const std::string id = report_id_for("r.example", slot, "k1");
+  EXPECT_EQ(report_id_for("r.example", slot, "k1", 7), report_id_for("r.example", slot, "k1", 7));
+  EXPECT_NE(report_id_for("r.example", slot, "k1", 7), report_id_for("r.example", slot, "k2", 7));
+  EXPECT_NE(report_id_for("r.example", slot, "k1", 7), report_id_for("r.example", slot, "k1", 9));
+  const std::string id = report_id_for("r.example", slot, "k1", 7);
   EXPECT_EQ(id.find_first_not_of("0123456789abcdef"), std::string::npos) << id;
 }
 

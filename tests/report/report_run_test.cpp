@@ -137,6 +137,27 @@ TEST_F(ReportRunTest, RowsNeverReportedWithinTheRetentionAreDroppedWithAWarning)
   EXPECT_EQ(run_reports(*store_, sender, finder_, zone_, options_).reports, 0);
 }
 
+// A row stamped inside a reported interval but committed after its report went out is sent in a
+// report of its own, with a new Report-ID (the old one is already delivered everywhere).
+TEST_F(ReportRunTest, ARowCommittedAfterItsIntervalWasReportedIsReportedOnItsOwn) {
+  auto sender = appending_sender("sent.txt");
+  const auto first = run_reports(*store_, sender, finder_, zone_, options_);
+  ASSERT_EQ(first.reports, 1);
+  auto late = testing::sample_record(kDay1 + 8, "example.com", 8);
+  late.policy.rua = kRua;
+  ASSERT_TRUE(store_->append(late).ok());
+  const auto second = run_reports(*store_, sender, finder_, zone_, options_);
+  ASSERT_EQ(second.reports, 1) << ::testing::PrintToString(second.lines);
+  EXPECT_EQ(second.sent, 2);
+  EXPECT_NE(second.lines.front().find("messages=1"), std::string::npos) << second.lines.front();
+  const auto id_of = [](const std::string& line) {
+    const auto at = line.find(" id=");
+    return at == std::string::npos ? std::string() : line.substr(at, line.find(' ', at + 1) - at);
+  };
+  EXPECT_FALSE(id_of(first.lines.front()).empty());
+  EXPECT_NE(id_of(first.lines.front()), id_of(second.lines.front()));
+}
+
 TEST_F(ReportRunTest, AFailedDeliveryIsRetriedWithTheSameReportId) {
   SendmailSender broken({"/bin/false"});
   const auto first = run_reports(*store_, broken, finder_, zone_, options_);
