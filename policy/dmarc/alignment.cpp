@@ -32,6 +32,15 @@ AlignmentCheck check_alignment(std::string_view author_domain, std::string_view 
     return check;
   }
   const auto author_org = finder.find(*author);
+  // An Organizational Domain is the name itself or one of its parents, under the tree walk and
+  // the PSL alike: a name that is neither the author's one nor below it cannot align, and is
+  // not looked up. Else a sender could make its own DNS fail (or spend the query budget) and
+  // turn a spoofed author's "fail" into "temperror".
+  if (!author_org.temporary_failure && *other != author_org.domain &&
+      !is_subdomain_of(*other, author_org.domain)) {
+    check.reason = *other + " is not within " + author_org.domain + " (org of " + *author + ")";
+    return check;
+  }
   const auto other_org = author_org.temporary_failure ? author_org : finder.find(*other);
   if (author_org.temporary_failure || other_org.temporary_failure) {
     check.result = Alignment::undetermined;

@@ -4,9 +4,10 @@
 // RFC 9989 §3.2.2: strict = identical names (case-insensitive); relaxed = the same
 // Organizational Domain, found by the OrgDomainFinder of the mode (tree walk in RFC 9989
 // mode, PSL in RFC 7489 mode). Names that share no top-level label cannot share an
-// Organizational Domain, so no lookup is made for them. A temporary failure while finding an
-// Organizational Domain makes the answer `undetermined` (DMARC then cannot pass or fail on
-// that identifier, RFC 9989 §5.3.6). Malformed names never align.
+// Organizational Domain, so no lookup is made for them; nor for a name outside the author's
+// Organizational Domain (an org domain is always the name or a parent of it). A temporary failure
+// while finding an Organizational Domain makes the answer `undetermined` (DMARC then cannot pass or
+// fail on that identifier, RFC 9989 §5.3.6). Malformed names never align.
 #pragma once
 
 #include <string>

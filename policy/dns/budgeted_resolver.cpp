@@ -16,6 +16,19 @@ BudgetedResolver::BudgetedResolver(Resolver& inner, std::chrono::milliseconds bu
       budget_(std::max(budget, std::chrono::milliseconds::zero())),
       clock_(clock ? std::move(clock) : Clock(&std::chrono::steady_clock::now)) {}
 
+void BudgetedResolver::hold_back(std::chrono::milliseconds reserve) {
+  reserve_ = std::clamp(reserve, std::chrono::milliseconds::zero(), budget_);
+}
+
+void BudgetedResolver::release_reserve() {
+  reserve_ = std::chrono::milliseconds::zero();
+  exhausted_ = budget_.count() > 0 && spent_ >= limit();
+}
+
+std::chrono::steady_clock::duration BudgetedResolver::limit() const {
+  return budget_ - reserve_;
+}
+
 template <class AnswerType, class Ask>
 AnswerType BudgetedResolver::run(Deadline caller_deadline, const char* type, std::string_view name,
                                  Ask ask) {
@@ -30,12 +43,12 @@ AnswerType BudgetedResolver::run(Deadline caller_deadline, const char* type, std
   const bool budgeted = budget_.count() > 0;
   if (budgeted) {
     // Remaining budget as a deadline; never past Deadline::max() (no overflow).
-    const auto remaining = budget_ - spent_;
+    const auto remaining = limit() - spent_;
     if (Deadline::max() - started > remaining) deadline = std::min(deadline, started + remaining);
   }
   AnswerType answer = ask(deadline);
   spent_ += std::max(clock_() - started, std::chrono::steady_clock::duration::zero());
-  if (budgeted && spent_ >= budget_) exhausted_ = true;
+  if (budgeted && spent_ >= limit()) exhausted_ = ever_exhausted_ = true;
   if (answer.truncated && first_truncated_.empty()) {
     first_truncated_ = std::string(type) + " " + std::string(name.substr(0, kMaxNotedNameLength));
   }

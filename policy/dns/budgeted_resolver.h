@@ -10,6 +10,11 @@
 //     Outcome::timeout at once, without asking the inner resolver. SPF, DKIM and DMARC turn
 //     that into temperror, never pass.
 // Time between lookups (the client sending the body) does not count, only time inside them.
+//
+// Part of the budget can be held back (hold_back) until release_reserve(): the message's own
+// DMARC record must not go unasked because a sender's slow SPF or DKIM zones spent everything
+// first, or a spoofed p=reject author would end in temperror, which is accepted by default.
+// The total never exceeds the budget.
 // An answer that arrives is kept even if it used up the rest of the budget.
 //
 // It also notes the first answer that a bound cut (Answer::truncated), so that the message's
@@ -48,11 +53,16 @@ class BudgetedResolver : public Resolver {
   MxAnswer lookup_mx_until(std::string_view name, Deadline deadline) override;
   NameAnswer lookup_ptr_until(const net::IpAddress& address, Deadline deadline) override;
 
+  // Keeps `reserve` (at most the budget) out of reach until release_reserve().
+  void hold_back(std::chrono::milliseconds reserve);
+  void release_reserve();
+
   std::chrono::milliseconds budget() const { return budget_; }
   // Time spent waiting for DNS so far.
   std::chrono::steady_clock::duration spent() const { return spent_; }
-  // True once the budget is used up; from then on every lookup answers timeout unasked.
-  bool exhausted() const { return exhausted_; }
+  // True once the budget (or the part of it within reach) was used up: lookups were then
+  // answered timeout unasked, until a reserve was released, if one was.
+  bool exhausted() const { return ever_exhausted_; }
   // Lookups answered timeout without asking because the budget was spent.
   int refused() const { return refused_; }
   // "TXT <name>" for the first answer a bound cut; empty when none was.
@@ -65,8 +75,12 @@ class BudgetedResolver : public Resolver {
   Resolver& inner_;
   std::chrono::milliseconds budget_;
   Clock clock_;
+  std::chrono::steady_clock::duration limit() const;  // the budget less what is held back
+
+  std::chrono::milliseconds reserve_{0};
   std::chrono::steady_clock::duration spent_{0};
-  bool exhausted_ = false;
+  bool exhausted_ = false;  // now
+  bool ever_exhausted_ = false;
   int refused_ = 0;
   std::string first_truncated_;
 };

@@ -16,6 +16,9 @@ namespace authmilter::evaluation {
 
 namespace {
 
+// The share of the DNS budget held back for the DMARC step (see BudgetedResolver::hold_back).
+constexpr int kDmarcReserveDivisor = 4;
+
 bool is_authentication_results(std::string_view name) {
   static constexpr std::string_view kName = "Authentication-Results";
   return name.size() == kName.size() && strncasecmp(name.data(), kName.data(), kName.size()) == 0;
@@ -37,9 +40,12 @@ MessageEvaluation::MessageEvaluation(const EvaluationSettings& settings, Connect
                                      Envelope envelope)
     : settings_(settings), connection_(std::move(connection)), envelope_(std::move(envelope)) {
   skip_reason_ = skip_reason_for(settings_, connection_, envelope_);
-  if (settings_.resolver != nullptr)
+  if (settings_.resolver != nullptr) {
     dns_ =
         std::make_unique<dns::BudgetedResolver>(*settings_.resolver, settings_.dns_message_budget);
+    // A quarter of the budget (5 s of the default 20 s: one whole query) waits for DMARC.
+    dns_->hold_back(settings_.dns_message_budget / kDmarcReserveDivisor);
+  }
   if (skip_reason_.empty() && settings_.dkim != nullptr && dns_)
     dkim_.emplace(*settings_.dkim, *dns_);
 }
@@ -226,6 +232,7 @@ void MessageEvaluation::decide_dmarc(const std::vector<dkim::DkimResult>& dkim,
   input.dkim = &dkim;
   input.signs = indirect_flow_;
   input.client = connection_.client_address;
+  dns_->release_reserve();
   outcome.dmarc = run_dmarc_step(input, *dns_, settings_.dmarc, settings_.local_policy);
   outcome.decision = outcome.dmarc->decision;
   const auto& decision = outcome.decision;

@@ -238,8 +238,31 @@ TEST(Evaluate, QueryBudgetBoundsHostileDkimDomains) {
   }
   const auto result = evaluate_dmarc(input, zone, {});
   EXPECT_LE(zone.lookup_count(), kMaxDmarcQueriesPerMessage);
-  EXPECT_NE(result.code, DmarcCode::pass);
-  EXPECT_EQ(result.code, DmarcCode::temperror) << result.reason;  // could not conclude
+  // None of them is within example.com, so none is looked up: a plain fail, not a temperror
+  // that an attacker could choose to make (temperror is accepted by default).
+  EXPECT_EQ(result.code, DmarcCode::fail) << result.reason;
+  EXPECT_LE(zone.lookup_count(), 8);
+}
+
+// The attacker's own DNS failing must not turn the spoofed author's fail into temperror.
+TEST(Evaluate, AForeignIdentifiersDnsFailureCannotMakeATemperror) {
+  dns::ZoneResolver zone;
+  zone.add_txt("_dmarc.victim.com", "v=DMARC1; p=reject");
+  zone.add_failure("_dmarc.attacker.com", dns::RecordType::txt, dns::Outcome::servfail);
+  zone.add_failure("_dmarc.mail.attacker.com", dns::RecordType::txt, dns::Outcome::timeout);
+  DmarcInput input;
+  input.from_domain = "victim.com";
+  input.spf_pass = true;
+  input.spf_domain = "attacker.com";
+  input.dkim_pass_domains = {"mail.attacker.com"};
+  const auto result = evaluate_dmarc(input, zone, {});
+  EXPECT_EQ(result.code, DmarcCode::fail) << result.reason;
+  EXPECT_EQ(result.requested, Disposition::reject);
+  // Within the author's org domain a failure still makes the answer undetermined.
+  zone.add_failure("_dmarc.sub.victim.com", dns::RecordType::txt, dns::Outcome::servfail);
+  input.spf_domain = "sub.victim.com";
+  input.dkim_pass_domains.clear();
+  EXPECT_EQ(evaluate_dmarc(input, zone, {}).code, DmarcCode::temperror);
 }
 
 }  // namespace

@@ -131,6 +131,27 @@ TEST_F(BudgetedResolverTest, LookupInProgressIsCutAtTheBudgetsEnd) {
   EXPECT_EQ(budgeted.spent(), milliseconds(300));
 }
 
+TEST_F(BudgetedResolverTest, AReserveIsOutOfReachUntilReleasedAndTheTotalHolds) {
+  BudgetedResolver budgeted(slow, milliseconds(1000), clock());
+  budgeted.hold_back(milliseconds(250));
+  const TimePoint start = now;
+  for (int i = 0; i < 7; ++i) budgeted.lookup_txt("example.test");           // 700 ms
+  EXPECT_EQ(budgeted.lookup_txt("example.test").outcome, Outcome::timeout);  // cut at 750
+  EXPECT_EQ(now, start + milliseconds(750));
+  EXPECT_TRUE(budgeted.exhausted());
+  const std::size_t asked = slow.deadlines.size();
+  EXPECT_EQ(budgeted.lookup_txt("example.test").outcome, Outcome::timeout);  // refused unasked
+  EXPECT_EQ(slow.deadlines.size(), asked);
+  budgeted.release_reserve();
+  const TimePoint released = now;
+  EXPECT_EQ(budgeted.lookup_txt("example.test").outcome, Outcome::ok);
+  EXPECT_EQ(slow.deadlines.back(), released + milliseconds(250));
+  EXPECT_EQ(budgeted.lookup_txt("example.test").outcome, Outcome::ok);       // 950
+  EXPECT_EQ(budgeted.lookup_txt("example.test").outcome, Outcome::timeout);  // 1000: all spent
+  EXPECT_EQ(budgeted.spent(), milliseconds(1000));
+  EXPECT_TRUE(budgeted.exhausted());
+}
+
 TEST_F(BudgetedResolverTest, SpentBudgetAnswersTimeoutWithoutAskingTheInnerResolver) {
   BudgetedResolver budgeted(slow, milliseconds(250), clock());
   EXPECT_EQ(budgeted.lookup_txt("example.test").outcome, Outcome::ok);  // 100

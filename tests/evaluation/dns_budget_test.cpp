@@ -95,12 +95,43 @@ TEST_F(DnsBudgetTest, SpentBudgetMakesSpfAndDmarcTemperrorAndIsLoggedOnce) {
   ASSERT_TRUE(spf_);
   EXPECT_EQ(spf_->code, spf::SpfCode::temperror) << spf_->reason;  // never pass
   ASSERT_TRUE(outcome.dmarc && outcome.dmarc->result);
-  EXPECT_EQ(outcome.dmarc->result->code, dmarc::DmarcCode::temperror);  // refused at once
+  EXPECT_EQ(outcome.dmarc->result->code, dmarc::DmarcCode::temperror);  // reserve too short
   EXPECT_TRUE(outcome.dns_budget_spent);
   const std::string& line = outcome.log_summary;
   EXPECT_NE(line.find("DNS budget of 90 ms spent"), std::string::npos) << line;
   EXPECT_EQ(line.find("DNS budget"), line.rfind("DNS budget")) << line;  // once
   EXPECT_LT(elapsed, milliseconds(90 + 200));
+}
+
+// A sender whose SPF zone is slow spends the budget before DMARC: a quarter of it is held back,
+// so the author's own DMARC record is still asked and a spoofed p=reject is still a fail, not a
+// temperror (accepted by default).
+TEST_F(DnsBudgetTest, ASlowSenderZoneCannotStarveTheDmarcLookup) {
+  SlowZone slow{milliseconds(100)};
+  std::string record = "v=spf1";
+  for (int i = 1; i <= 8; ++i) {
+    const std::string name = "n" + std::to_string(i) + ".attacker.example";
+    record += " a:" + name;
+    slow.add_address(name, *net::IpAddress::parse("198.51.100.1"));
+  }
+  slow.add_txt("attacker.example", record + " -all");
+  slow.add_txt("_dmarc.victim.example", "v=DMARC1; p=reject");
+  settings_.resolver = &slow;
+  settings_.dns_message_budget = milliseconds(800);  // 600 ms for SPF and DKIM, 200 for DMARC
+  ConnectionFacts connection{net::IpAddress::parse("192.0.2.1"), "client.example", "client"};
+  MessageEvaluation message(settings_, connection, Envelope{"x@attacker.example", "", "", {}});
+  message.check_sender();
+  ASSERT_TRUE(message.spf_mail_from());
+  EXPECT_EQ(message.spf_mail_from()->code, spf::SpfCode::temperror);
+  message.header("From", "ceo@victim.example");
+  message.end_of_headers();
+  const auto started = std::chrono::steady_clock::now();
+  const MessageOutcome outcome = message.end_of_message();
+  EXPECT_LT(std::chrono::steady_clock::now() - started, milliseconds(200 + 150));
+  ASSERT_TRUE(outcome.dmarc && outcome.dmarc->result);
+  EXPECT_EQ(outcome.dmarc->result->code, dmarc::DmarcCode::fail) << outcome.log_summary;
+  EXPECT_EQ(outcome.decision.action, decision::Action::reject);
+  EXPECT_TRUE(outcome.dns_budget_spent);  // SPF ran out, and the line says so
 }
 
 TEST_F(DnsBudgetTest, ZeroBudgetMeansNoBudget) {
