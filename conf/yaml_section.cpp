@@ -1,6 +1,7 @@
 #include "yaml_section.h"
 
 #include <charconv>
+#include <set>
 
 namespace authmilter::conf {
 
@@ -68,9 +69,13 @@ YamlSection YamlSection::section(const std::string& key) {
 
 void YamlSection::check_unknown_keys() const {
   if (!node_.IsMap()) return;
+  // yaml-cpp keeps both entries of a repeated key and lookups find the first: a later line
+  // meant to change a setting would be ignored without a word.
+  std::set<std::string> seen;
   for (const auto& entry : node_) {
     const std::string key = entry.first.Scalar();
     if (known_.count(key) == 0) fail_at(entry.first.Mark(), dotted(key), "unknown key");
+    if (!seen.insert(key).second) fail_at(entry.first.Mark(), dotted(key), "duplicate key");
   }
 }
 

@@ -60,6 +60,29 @@ void install_runtime(std::shared_ptr<const Runtime> runtime) {
   runtime_slot().store(std::move(runtime));
 }
 
+namespace {
+
+// The daemon settings applied once at start (binding, privileges, libmilter, syslog), that a
+// reload does not change; named so that the operator is not left guessing.
+std::string restart_only_changes(const conf::DaemonSettings& old, const conf::DaemonSettings& now) {
+  std::string changed;
+  const auto note = [&](bool differs, const char* key) {
+    if (differs) changed += (changed.empty() ? "" : ", ") + std::string(key);
+  };
+  note(now.socket.to_libmilter() != old.socket.to_libmilter(), "socket");
+  note(now.socket_mode != old.socket_mode, "socket_mode");
+  note(now.socket_group != old.socket_group, "socket_group");
+  note(now.user != old.user, "user");
+  note(now.group != old.group, "group");
+  note(now.pidfile != old.pidfile, "pidfile");
+  note(now.listen_backlog != old.listen_backlog, "listen_backlog");
+  note(now.milter_timeout_seconds != old.milter_timeout_seconds, "milter_timeout");
+  note(now.syslog_facility != old.syslog_facility, "syslog_facility");
+  return changed;
+}
+
+}  // namespace
+
 void reload_runtime() {
   const auto running = current_runtime();
   if (!running) return;
@@ -69,10 +92,11 @@ void reload_runtime() {
              "reload failed, keeping the running configuration: " + config.error());
     return;
   }
-  const auto& old_daemon = running->config.daemon;
-  if (config->daemon.socket.to_libmilter() != old_daemon.socket.to_libmilter() ||
-      config->daemon.user != old_daemon.user || config->daemon.group != old_daemon.group)
-    log_line(LogLevel::warning, "reload: socket, user and group changes need a restart");
+  const std::string unapplied = restart_only_changes(running->config.daemon, config->daemon);
+  if (!unapplied.empty())
+    log_line(LogLevel::warning,
+             "reload: changes to " + unapplied +
+                 " take effect only after a restart; running with the old values");
   auto runtime = build_runtime(std::move(*config));
   if (!runtime.ok()) {
     log_line(LogLevel::error,

@@ -96,6 +96,19 @@ class ReloadTest(harness.MilterTestCase):
                 self.assertTrue(self.milter.running())
                 self.assertEqual(authserv_ids(self.send("after bad reload")),
                                  ["mx-reloaded.test"])
+                # Settings used only at start: the reload applies the rest and names these.
+                self.rewrite_config(original + "listen_backlog: 64\nmilter_timeout: 61\n")
+                os.kill(daemon_pid(self.milter), signal.SIGHUP)
+                self.assertTrue(wait_for_log(
+                    self.milter, r"reload: changes to listen_backlog, milter_timeout take effect"
+                    r" only after a restart"), self.milter.log_text())
+                self.assertEqual(authserv_ids(self.send("after restart-only reload")), ["mx.test"])
+                # A key written twice is refused, not silently read as its first value.
+                self.rewrite_config(original + "listen_backlog: 64\nlisten_backlog: 65\n")
+                os.kill(daemon_pid(self.milter), signal.SIGHUP)
+                self.assertTrue(wait_for_log(self.milter,
+                                             r"reload failed.*listen_backlog: duplicate key"),
+                                self.milter.log_text())
             finally:
                 self.rewrite_config(original)
 
