@@ -1,12 +1,14 @@
 #!/bin/sh
 # quickstart.sh - the README's run command: install the build dependencies, build, and run the
-# daemon in the foreground on an embedded default set-up under ./state (socket, config).
+# daemon in the foreground on an embedded default set-up under /var/lib/authmilter-quickstart
+# (socket, config, SQLite store): not under the checkout, whose parents (/root is 0700 on Debian)
+# the `authmilter` user, and Postfix, may not be able to traverse.
 # Run as root: the daemon binds as root and then drops to the `authmilter` system user, which
 # this script creates when missing.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${AUTHMILTER_BUILD_DIR:-$top/build}
-state=${AUTHMILTER_STATE_DIR:-$top/state}
+state=${AUTHMILTER_STATE_DIR:-/var/lib/authmilter-quickstart}
 "$top/contrib/setup-debian.sh"
 AUTHMILTER_TARGETS=authmilter "$top/contrib/build.sh" -DAUTHMILTER_TESTS=OFF
 
@@ -16,6 +18,12 @@ fi
 mkdir -p "$state"
 chown authmilter: "$state"
 chmod 0755 "$state"
+# The daemon opens its store after dropping to `authmilter`: fail now, with the reason, not later.
+if ! runuser -u authmilter -- test -w "$state"; then
+    echo "quickstart: $state is not writable by the authmilter user (is a parent directory" \
+        "closed to it?); set AUTHMILTER_STATE_DIR to a directory under /var/lib or /srv" >&2
+    exit 1
+fi
 socket_group=""
 getent group postfix >/dev/null && socket_group=postfix
 config="$state/authmilter.yaml"

@@ -43,7 +43,8 @@ std::string format_text(const CheckReport& report) {
   if (!report.skip_reason.empty()) out += "Checks skipped: " + report.skip_reason + "\n";
   for (const auto& limit : report.limits) out += "Limit: " + limit + "\n";
   if (!report.refused_at.empty()) {
-    return out + "Action: reject at " + report.refused_at + " (" + reply_line(report.reply) + ")\n";
+    return out + "Action: " + action_of(report) + " at " + report.refused_at + " (" +
+           reply_line(report.reply) + ")\n";
   }
   const auto& outcome = report.outcome;
   const auto& decision = outcome.decision;

@@ -1,5 +1,6 @@
 #include "check/message_file.h"
 
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 
@@ -28,6 +29,11 @@ std::string with_crlf(const std::string& text) {
 StoredMessage split_message(const std::string& raw) {
   StoredMessage message;
   std::size_t position = 0;
+  // An mbox "From " separator line (its time has colons) is no header field.
+  if (raw.starts_with("From ")) {
+    const std::size_t end = raw.find('\n');
+    position = end == std::string::npos ? raw.size() : end + 1;
+  }
   while (position < raw.size()) {
     std::size_t end = raw.find('\n', position);
     end = end == std::string::npos ? raw.size() : end + 1;
@@ -48,6 +54,8 @@ StoredMessage split_message(const std::string& raw) {
 }
 
 Result<StoredMessage> read_message_file(const std::string& path) {
+  std::error_code error;  // a directory opens and reads as empty: say so instead
+  if (std::filesystem::is_directory(path, error)) return Error{path + ": is a directory"};
   std::ifstream in(path, std::ios::binary);
   if (!in) return Error{path + ": cannot read the message"};
   std::string raw;
@@ -56,6 +64,7 @@ Result<StoredMessage> read_message_file(const std::string& path) {
     raw.append(buffer, static_cast<std::size_t>(in.gcount()));
     if (raw.size() > kMaxMessageBytes) return Error{path + ": message larger than 64 MiB"};
   }
+  if (in.bad()) return Error{path + ": read error"};
   return split_message(raw);
 }
 

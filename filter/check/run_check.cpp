@@ -60,6 +60,8 @@ int run_check(const CheckOptions& options) {
   if (!config.ok()) return fail(config.error(), EX_CONFIG);
   auto message = read_message_file(options.message_path);
   if (!message.ok()) return fail(message.error(), EX_NOINPUT);
+  // A check records nothing: it must not open (or, run as root, create) the daemon's store.
+  config->store.url.clear();
   auto runtime = daemon::build_runtime(std::move(*config));
   if (!runtime.ok()) return fail(runtime.error(), EX_UNAVAILABLE);
   const CheckReport report = evaluate((*runtime)->evaluation, options, *message);

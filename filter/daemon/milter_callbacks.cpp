@@ -269,7 +269,9 @@ bool edit_headers(SMFICTX* context, const Session& session,
   return true;
 }
 
-// Commits the message's report row before the MTA hears our answer (durable across kill -9).
+// Commits the message's report row before the MTA hears our answer (durable across kill -9),
+// after every other step that could still turn the answer into a tempfail (no row is then kept
+// for a message the sender will send again).
 // False when the row could not be written and the configuration says to tempfail then.
 bool record(const Session& session, const evaluation::MessageOutcome& outcome) {
   if (!outcome.report_row || !session.runtime->store) return true;
@@ -289,14 +291,14 @@ sfsistat on_eom(SMFICTX* context) {
     log_limit_breaches(context, *session->message);
     session->message.reset();
     log_line(LogLevel::info, macro(context, "i") + ": " + outcome.log_summary);
+    const bool proceeds = outcome.reply.kind == evaluation::StageReply::Kind::proceed;
+    if (proceeds && !edit_headers(context, *session, outcome))
+      return answer(context, {evaluation::StageReply::Kind::tempfail, "451", "4.3.0",
+                              "cannot remove a forged Authentication-Results header"});
     if (!record(*session, outcome))
       return answer(context, {evaluation::StageReply::Kind::tempfail, "451", "4.3.0",
                               "cannot record the message, try again later"});
-    if (outcome.reply.kind != evaluation::StageReply::Kind::proceed)
-      return answer(context, outcome.reply);
-    if (!edit_headers(context, *session, outcome))
-      return answer(context, {evaluation::StageReply::Kind::tempfail, "451", "4.3.0",
-                              "cannot remove a forged Authentication-Results header"});
+    if (!proceeds) return answer(context, outcome.reply);
     if (outcome.decision.action == decision::Action::quarantine)
       quarantine(context, *session, outcome);
     return SMFIS_ACCEPT;

@@ -21,7 +21,9 @@ using namespace authmilter;
 
 constexpr const char* kUsage =
     "usage: authmilter-report --config PATH [--dry-run --out-dir DIR] [--domain D]\n"
-    "                         [--since T] [--until T]   (T: unix seconds or YYYY-MM-DD)\n";
+    "                         [--since T] [--until T]   (T: unix seconds or YYYY-MM-DD)\n"
+    "  Reports the intervals that ended by --until (default: now). A later --until closes the\n"
+    "  current interval early; its later mail goes out in a further report with its own ID.\n";
 
 // RFC 7489 §3.2 Organizational Domains for the external-destination check.
 class PslFinder final : public dmarc::OrgDomainFinder {

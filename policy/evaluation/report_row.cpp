@@ -64,6 +64,8 @@ std::optional<report::ReportRecord> make_report_row(const ReportRowInput& input)
   const DmarcStep& step = **input.dmarc;
   const dmarc::DmarcResult& result = *step.result;
   if (!result.record || result.policy_domain.empty()) return std::nullopt;
+  // A message we answer 4xx is not received: its retry is what gets counted.
+  if (step.decision.action == decision::Action::tempfail) return std::nullopt;
   report::ReportRecord row;
   row.time = input.time;
   if (input.client) row.source_ip = input.client->to_string();

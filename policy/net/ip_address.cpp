@@ -87,6 +87,13 @@ std::optional<CidrBlock> CidrBlock::parse(std::string_view text) {
     if (c < '0' || c > '9') return std::nullopt;  // from_chars alone would accept "-1"
   auto [end, error] = std::from_chars(bits.data(), bits.data() + bits.size(), block.prefix_bits);
   if (error != std::errc() || end != bits.data() + bits.size()) return std::nullopt;
+  // "::ffff:127.0.0.0/104" (Postfix's mynetworks spelling) counts its prefix in IPv6 bits; the
+  // address is held unmapped, so the prefix is too. Shorter than /96 it is no IPv4 network.
+  const bool written_as_v6 = text.substr(0, slash).find(':') != std::string_view::npos;
+  if (written_as_v6 && address->is_v4()) {
+    if (block.prefix_bits < 96 || block.prefix_bits > 128) return std::nullopt;
+    block.prefix_bits -= 96;
+  }
   if (block.prefix_bits > address->bit_length()) return std::nullopt;
   return block;
 }

@@ -227,6 +227,22 @@ TEST_F(DmarcPipelineTest, DnsFailureIsTemperrorAndConfigurable) {
   EXPECT_EQ(outcome.decision.reply_code, "451");
 }
 
+// A temperror that still found the policy (the SPF domain's org lookup failed): reported when the
+// message is accepted; answered 4xx it is not received, and only its retry will be counted.
+TEST_F(DmarcPipelineTest, TempfailedMessageLeavesNoReportRow) {
+  zone_.add_txt("sub.reject.example", "v=spf1 ip4:192.0.2.0/24 -all");
+  zone_.add_failure("_dmarc.sub.reject.example", dns::RecordType::txt, dns::Outcome::servfail);
+  const std::string raw = simple_message("From: a@reject.example\r\n");
+  auto outcome = run(raw, "b@sub.reject.example", "192.0.2.7");
+  ASSERT_TRUE(outcome.dmarc && outcome.dmarc->result);
+  EXPECT_EQ(outcome.dmarc->result->code, dmarc::DmarcCode::temperror) << outcome.log_summary;
+  EXPECT_TRUE(outcome.report_row.has_value());
+  settings_.local_policy.on_temperror = decision::TemperrorMode::tempfail;
+  outcome = run(raw, "b@sub.reject.example", "192.0.2.7");
+  EXPECT_EQ(outcome.decision.action, decision::Action::tempfail);
+  EXPECT_FALSE(outcome.report_row.has_value());
+}
+
 TEST_F(DmarcPipelineTest, DryRunReportsButDoesNotAct) {
   settings_.local_policy.dry_run = true;
   const auto outcome = run(simple_message("From: joe@reject.example\r\n"));

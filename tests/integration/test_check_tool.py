@@ -91,6 +91,36 @@ class CheckToolTest(harness.MilterTestCase):
         report = self.assert_same_header(harness.make_message("bounce"), mail_from="")
         self.assertIn("smtp.helo=client.test", unfold(report["authentication_results"]))
 
+    def test_message_file_forms_and_the_store_is_left_alone(self):
+        message = harness.make_message("mbox", sender="joe@none.test")
+        plain = self.run_tool(message, "sender@example.org")
+        # An mbox "From " separator (its time has colons) is no header field.
+        framed = self.run_tool(b"From joe@none.test Thu Nov 26 10:00:00 2026\n" + message,
+                               "sender@example.org")
+        self.assertEqual(framed["authentication_results"], plain["authentication_results"])
+        self.assertEqual(framed["limits"], plain["limits"])
+        argv = [binary(), "--client-ip", CLIENT_IP, "--helo", HELO, "--mail-from", "a@example.org"]
+        # A directory is refused (EX_NOINPUT), not read as an empty message.
+        done = subprocess.run(argv + ["--config", self.milter.config_path, self.env.workdir],
+                              capture_output=True, text=True, timeout=TOOL_TIMEOUT)
+        self.assertEqual(done.returncode, 66, done.stdout)
+        self.assertIn("is a directory", done.stderr)
+        # The configured store is neither opened nor created: a check records nothing.
+        with tempfile.TemporaryDirectory(dir=self.env.workdir) as scratch:
+            store = os.path.join(scratch, "never.db")
+            config = os.path.join(scratch, "check.yaml")
+            text = self.milter.config_text.replace(
+                os.path.join(self.milter.workdir, "records.db"), store)
+            self.assertIn(store, text)
+            with open(config, "w") as handle:
+                handle.write(text)
+            with open(os.path.join(scratch, "m.eml"), "wb") as handle:
+                handle.write(message)
+            done = subprocess.run(argv + ["--config", config, os.path.join(scratch, "m.eml")],
+                                  capture_output=True, text=True, timeout=TOOL_TIMEOUT)
+            self.assertEqual(done.returncode, 0, done.stderr)
+            self.assertFalse(os.path.exists(store))
+
     def test_refused_message_reports_reject_and_why(self):
         message = harness.make_message("refused", sender="joe@reject.test")
         result = self.env.postfix.send("sender@example.org", harness.RECIPIENT, message)

@@ -43,6 +43,21 @@ TEST(CidrBlock, ContainsHonoursPrefixLength) {
   EXPECT_FALSE(v6->contains(*IpAddress::parse("2001:db8:8000::1")));
 }
 
+// Postfix's mynetworks spelling of an IPv4 network: the prefix counts IPv6 bits.
+TEST(CidrBlock, MappedNetworkCountsItsPrefixInIpv6Bits) {
+  auto loopback = CidrBlock::parse("::ffff:127.0.0.0/104");
+  ASSERT_TRUE(loopback.has_value());
+  EXPECT_EQ(loopback->prefix_bits, 8);
+  EXPECT_TRUE(loopback->contains(*IpAddress::parse("127.9.9.9")));
+  EXPECT_FALSE(loopback->contains(*IpAddress::parse("128.0.0.1")));
+  auto host = CidrBlock::parse("::ffff:192.0.2.7");
+  ASSERT_TRUE(host.has_value());
+  EXPECT_EQ(host->prefix_bits, 32);
+  // Shorter than /96 it is no IPv4 network, and is refused rather than read as a v4 prefix.
+  EXPECT_FALSE(CidrBlock::parse("::ffff:10.0.0.0/8").has_value());
+  EXPECT_FALSE(CidrBlock::parse("::ffff:10.0.0.0/129").has_value());
+}
+
 TEST(CidrBlock, RejectsMalformedText) {
   for (const char* bad : {"192.0.2.0/33", "192.0.2.0/", "192.0.2.0/x", "2001:db8::/129",
                           "192.0.2.0/-1", "192.0.2.0/24/1", "/24"}) {
