@@ -26,9 +26,13 @@ Result<std::shared_ptr<const Runtime>> build_runtime(conf::Config config) {
     if (!dkim.ok()) return Error{"DKIM: " + dkim.error()};
     runtime->dkim = std::move(*dkim);
   }
-  auto store = report::open_store(config.store);
-  if (!store.ok()) return Error{"record store: " + store.error()};
-  runtime->store = std::move(*store);
+  // An empty URL (authmilter-check, which records nothing; the config loader never gives one)
+  // leaves the runtime without a store.
+  if (!config.store.url.empty()) {
+    auto store = report::open_store(config.store);
+    if (!store.ok()) return Error{"record store: " + store.error()};
+    runtime->store = std::move(*store);
+  }
   auto& settings = runtime->evaluation;
   settings.authserv_id = config.authserv_id;
   settings.trusted_networks = config.trusted_networks;

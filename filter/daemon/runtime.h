@@ -24,7 +24,8 @@ struct Runtime {
   std::unique_ptr<dns::UnboundResolver> resolver;
   std::unique_ptr<dkim::DkimLibrary> dkim;
   evaluation::EvaluationSettings evaluation;   // borrows resolver and dkim above
-  std::unique_ptr<report::RecordStore> store;  // every report row, committed before we answer
+  std::unique_ptr<report::RecordStore> store;  // every report row, committed before we answer;
+                                               // null for an empty store URL (authmilter-check)
 };
 
 Result<std::shared_ptr<const Runtime>> build_runtime(conf::Config config);
