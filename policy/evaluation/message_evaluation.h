@@ -77,9 +77,11 @@ struct MessageOutcome {
   std::optional<DmarcStep> dmarc;
   decision::Decision decision;
   // The SMTP answer: proceed (deliver or quarantine), reject 550 5.7.1 or tempfail 451 4.7.0
-  // (the decision's, or too many forged AR headers); never a refusal in dry run.
+  // (the decision's, or too many forged AR headers). Dry run (a DMARC setting) never makes the
+  // DMARC decision refuse; the resource bounds still do.
   StageReply reply;
-  // The row for the aggregate-report store; absent when no DMARC policy applied.
+  // The row for the aggregate-report store; absent when no DMARC policy applied, or when the
+  // message is answered 4xx (its retry is counted).
   std::optional<report::ReportRecord> report_row;
   // Quarantine by header (decision.add_header): the field to add.
   std::string quarantine_header_name;

@@ -51,7 +51,7 @@ struct LimitBreach {
   std::string consequence;  // "recipient refused 452 4.5.3", ...
 };
 
-// "limits.max_recipients=1000 reached (1001): recipient refused 452 4.5.3"
+// "limits.max_recipients=1000 exceeded (1001): recipient refused 452 4.5.3"
 std::string describe(const LimitBreach& breach);
 
 }  // namespace authmilter::evaluation
