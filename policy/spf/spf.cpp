@@ -1,6 +1,5 @@
 #include "spf/spf.h"
 
-#include <algorithm>
 #include <ctime>
 
 #include "spf/check_host.h"
@@ -35,10 +34,10 @@ SpfResult check_builtin(const SpfQuery& query, const SpfIdentity& identity, dns:
 }
 
 bool is_loopback(const net::IpAddress& client) {
-  const auto& bytes = client.bytes();
-  if (client.is_v4()) return bytes[0] == 127;  // 127.0.0.0/8, also as ::ffff:127.x.y.z
-  return std::all_of(bytes.begin(), bytes.begin() + 15, [](std::uint8_t b) { return b == 0; }) &&
-         bytes[15] == 1;  // ::1
+  // ::ffff:127.x.y.z arrives unmapped (ip_address.h), so these two blocks cover every form.
+  static const net::CidrBlock kLoopback4 = *net::CidrBlock::parse("127.0.0.0/8");
+  static const net::CidrBlock kLoopback6 = *net::CidrBlock::parse("::1/128");
+  return kLoopback4.contains(client) || kLoopback6.contains(client);
 }
 
 SpfResult check_identity(const SpfQuery& query, const SpfIdentity& identity,
