@@ -25,6 +25,13 @@
 namespace authmilter::conf {
 
 inline constexpr const char* kDefaultConfigPath = "/etc/authmilter/authmilter.yaml";
+// Inside Postfix's queue directory, because Debian's Postfix runs smtpd and cleanup chrooted
+// there: main.cf names it relative to the queue directory (unix:authmilter/authmilter.sock),
+// which every Postfix daemon resolves there, chrooted or not.
+inline constexpr const char* kDefaultSocket = "unix:/var/spool/postfix/authmilter/authmilter.sock";
+inline constexpr const char* kDefaultSocketGroup = "postfix";
+// Secret that makes `authmilter-check --smtp` probe messages recognisable (daemon/probe_token.h).
+inline constexpr const char* kDefaultProbeKeyFile = "/var/lib/authmilter/probe.key";
 // Concurrent milter connections (libmilter runs a thread for each). Postfix's
 // default_process_limit is 100 smtpd processes, each holding one connection per milter: 1000
 // leaves room for several MTAs and bursts while bounding threads and memory.
@@ -37,6 +44,7 @@ struct DaemonSettings {
   std::string user;             // drop to this user after binding; empty = keep the current user
   std::string group;            // and this group; empty = the user's primary group
   std::string pidfile;          // empty = none
+  std::string probe_key_file;   // read (or created) as root at start; empty = no probes
   int listen_backlog = 128;
   int milter_timeout_seconds = 300;  // libmilter's read/write timeout towards the MTA
   std::string syslog_facility = "mail";

@@ -46,18 +46,21 @@ unsigned parse_mode(YamlSection& top) {
 
 DaemonSettings read_daemon(YamlSection& top) {
   DaemonSettings daemon;
-  const std::string socket = top.get_string("socket", "unix:/run/authmilter/authmilter.sock");
+  const std::string socket = top.get_string("socket", kDefaultSocket);
   std::string why;
   auto spec = SocketSpec::parse(socket, &why);
   if (!spec) top.fail("socket", why);
   daemon.socket = *spec;
   daemon.socket_mode = parse_mode(top);
-  daemon.socket_group = top.get_string("socket_group", "");
+  daemon.socket_group = top.get_string("socket_group", kDefaultSocketGroup);
   daemon.user = top.get_string("user", "authmilter");
   daemon.group = top.get_string("group", "");
   daemon.pidfile = top.get_string("pidfile", "");
   if (!daemon.pidfile.empty() && daemon.pidfile.front() != '/')
     top.fail("pidfile", "must be an absolute path");
+  daemon.probe_key_file = top.get_string("probe_key_file", kDefaultProbeKeyFile);
+  if (!daemon.probe_key_file.empty() && daemon.probe_key_file.front() != '/')
+    top.fail("probe_key_file", "must be an absolute path");
   daemon.listen_backlog = static_cast<int>(top.get_integer("listen_backlog", 128, 1, 65535));
   daemon.milter_timeout_seconds = static_cast<int>(top.get_integer("milter_timeout", 300, 1, 3600));
   daemon.syslog_facility = top.get_string("syslog_facility", "mail");

@@ -9,6 +9,7 @@
 
 #include "check/check_options.h"
 #include "check/run_check.h"
+#include "check/run_probe.h"
 #include "config.h"
 
 int main(int argc, char** argv) {
@@ -23,5 +24,6 @@ int main(int argc, char** argv) {
                  check::check_usage_text());
     return EX_USAGE;
   }
+  if (!options.smtp_address.empty()) return check::run_probe(options);
   return check::run_check(options);
 }

@@ -20,6 +20,7 @@
 #include "daemon/milter_socket.h"
 #include "daemon/pidfile.h"
 #include "daemon/privileges.h"
+#include "daemon/probe_token.h"
 #include "daemon/runtime.h"
 
 namespace authmilter::daemon {
@@ -76,6 +77,14 @@ int serve(conf::Config config, bool foreground) {
     return fail(opened.error(), EX_UNAVAILABLE);
   if (auto written = write_pidfile(settings.pidfile, run_as->uid, run_as->gid); !written.ok())
     return fail(written.error(), EX_CANTCREAT);
+  // Probes are a convenience: without the key the daemon filters mail as ever, and says so.
+  if (!settings.probe_key_file.empty()) {
+    auto key = ProbeKey::load_or_create(settings.probe_key_file);
+    if (key.ok())
+      install_probe_key(std::move(*key));
+    else
+      log_line(LogLevel::warning, key.error() + ": authmilter-check --smtp probes are refused");
+  }
   block_milter_signals();
   if (auto dropped = drop_privileges(*run_as); !dropped.ok())
     return fail("cannot drop privileges: " + dropped.error(), EX_NOPERM);

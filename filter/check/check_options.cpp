@@ -31,6 +31,10 @@ bool apply_option(int argc, char** argv, int& i, CheckOptions& options) {
     options.show_help = true;
   } else if (name == "--config" || name == "-c") {
     return take_value(argc, argv, i, options.config_path, options);
+  } else if (name == "--smtp") {
+    return take_value(argc, argv, i, options.smtp_address, options);
+  } else if (name == "--postfix-config") {
+    return take_value(argc, argv, i, options.postfix_config_dir, options);
   } else if (name == "--helo") {
     return take_value(argc, argv, i, options.helo, options);
   } else if (name == "--client-ip") {
@@ -66,6 +70,16 @@ CheckOptions parse_check_options(int argc, char** argv, const std::string& defau
     }
   }
   if (options.show_help) return options;
+  if (!options.smtp_address.empty()) {
+    // The probe writes the recipient into RCPT TO: one plain address, nothing that could end
+    // the command or add a parameter.
+    for (const auto& recipient : options.recipients)
+      if (recipient.empty() || recipient.find_first_of("\r\n<> \t") != std::string::npos)
+        options.error = "--rcpt: '" + recipient + "' is not a plain address";
+    if (options.recipients.size() > 1) options.error = "--smtp takes at most one --rcpt";
+    if (!options.message_path.empty()) options.error = "--smtp sends its own message: no file";
+    return options;
+  }
   if (!options.client_ip)
     options.error = "--client-ip is required";
   else if (options.helo.empty())
@@ -83,7 +97,15 @@ const char* check_usage_text() {
          "  Runs the daemon's checks (same configuration, same resolver) on a stored message\n"
          "  and prints the Authentication-Results header, the disposition and why.\n"
          "  --mail-from ''   the null reverse-path <>\n"
-         "  --json           print one JSON object instead of text\n";
+         "  --json           print one JSON object instead of text\n"
+         "\n"
+         "       authmilter-check [--config PATH] --smtp HOST:PORT [--rcpt ADDR]\n"
+         "                        [--postfix-config DIR]\n"
+         "  Sends one probe message through the running MTA (default recipient postmaster)\n"
+         "  and reports whether authmilter answered it; if not, names the likely causes\n"
+         "  (socket unreachable from Postfix's chroot, permissions, milter settings).\n"
+         "  Run as root: the probe is signed with the daemon's probe_key_file.\n"
+         "  Exit 0: authmilter answered; 1: it did not; 69: the MTA could not be reached.\n";
 }
 
 }  // namespace authmilter::check

@@ -2,6 +2,7 @@
 //
 //   authmilter-check [--config PATH] --client-ip IP --helo NAME --mail-from ADDR
 //                    [--rcpt ADDR]... [--json] MESSAGE-FILE
+//   authmilter-check [--config PATH] --smtp HOST:PORT [--rcpt ADDR] [--postfix-config DIR]
 // parse_check_options() never exits; the caller prints `error` and the usage text when it is
 // set. --mail-from '' is the null reverse-path <> (angle brackets around ADDR are removed).
 #pragma once
@@ -23,7 +24,9 @@ struct CheckOptions {
   bool json = false;
   bool show_help = false;
   std::string message_path;
-  std::string error;  // non-empty: the arguments were wrong
+  std::string smtp_address;        // --smtp: probe the running MTA (run_probe.h) instead
+  std::string postfix_config_dir;  // --postfix-config: a non-default Postfix instance
+  std::string error;               // non-empty: the arguments were wrong
 };
 
 CheckOptions parse_check_options(int argc, char** argv, const std::string& default_config);

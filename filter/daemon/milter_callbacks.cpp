@@ -4,10 +4,14 @@
 #include <sys/socket.h>
 
 #include <cstring>
+#include <optional>
 #include <string>
 #include <utility>
 
+#include "common/ascii.h"
 #include "daemon/log.h"
+#include "daemon/probe_reply.h"
+#include "daemon/probe_token.h"
 #include "daemon/session.h"
 #include "evaluation/reply_text.h"
 
@@ -181,6 +185,7 @@ sfsistat on_envfrom(SMFICTX* context, char** arguments) {
     evaluation::Envelope envelope;
     envelope.mail_from = strip_angle_brackets(arguments != nullptr ? arguments[0] : nullptr);
     envelope.authenticated_user = macro(context, "{auth_authen}");
+    session->probe_header.clear();
     session->message.emplace(session->runtime->evaluation, session->connection,
                              std::move(envelope));
     session->message->check_sender();
@@ -202,8 +207,12 @@ sfsistat on_envrcpt(SMFICTX* context, char** arguments) {
 sfsistat on_header(SMFICTX* context, char* name, char* value) {
   return quiet(context, SMFIP_NR_HDR, "header", [&] {
     Session* session = session_of(context);
-    if (session != nullptr && session->message && name != nullptr && value != nullptr)
-      session->message->header(name, value);
+    if (session == nullptr || !session->message || name == nullptr || value == nullptr)
+      return SMFIS_CONTINUE;
+    session->message->header(name, value);
+    if (probe_key() != nullptr && equal_ignoring_case(name, kProbeHeaderName) &&
+        std::strlen(value) <= kMaxProbeHeaderLength)
+      session->probe_header = value;
     return SMFIS_CONTINUE;
   });
 }
@@ -282,6 +291,25 @@ bool record(const Session& session, const evaluation::MessageOutcome& outcome) {
   return session.runtime->config.store.on_failure != report::StoreFailureAction::tempfail;
 }
 
+// A verified authmilter-check probe is refused with the header we would have added: the probe
+// reads it in its SMTP session. It leaves no report row and no header edits.
+std::optional<sfsistat> answer_probe(SMFICTX* context, Session& session,
+                                     const evaluation::MessageOutcome& outcome) {
+  const std::string header = std::exchange(session.probe_header, std::string());
+  const ProbeKey* key = probe_key();
+  if (header.empty() || key == nullptr) return std::nullopt;
+  const auto nonce = key->verified_nonce(header);
+  if (!nonce) {
+    log_line(LogLevel::notice, macro(context, "i") + ": " + kProbeHeaderName +
+                                   " header without a valid token: treated as ordinary mail");
+    return std::nullopt;
+  }
+  log_line(LogLevel::notice, macro(context, "i") + ": probe " + *nonce + " answered");
+  return answer(context,
+                {evaluation::StageReply::Kind::reject, kProbeReplyCode, kProbeReplyEnhanced,
+                 probe_reply_text(*nonce, outcome.authentication_results)});
+}
+
 sfsistat on_eom(SMFICTX* context) {
   return guarded("eom", [&] {
     Session* session = session_of(context);
@@ -291,6 +319,7 @@ sfsistat on_eom(SMFICTX* context) {
     log_limit_breaches(context, *session->message);
     session->message.reset();
     log_line(LogLevel::info, macro(context, "i") + ": " + outcome.log_summary);
+    if (auto probe = answer_probe(context, *session, outcome)) return *probe;
     const bool proceeds = outcome.reply.kind == evaluation::StageReply::Kind::proceed;
     if (proceeds && !edit_headers(context, *session, outcome))
       return answer(context, {evaluation::StageReply::Kind::tempfail, "451", "4.3.0",
@@ -307,7 +336,10 @@ sfsistat on_eom(SMFICTX* context) {
 
 sfsistat on_abort(SMFICTX* context) {
   return guarded("abort", [&] {
-    if (Session* session = session_of(context)) session->message.reset();
+    if (Session* session = session_of(context)) {
+      session->message.reset();
+      session->probe_header.clear();
+    }
     return SMFIS_CONTINUE;
   });
 }

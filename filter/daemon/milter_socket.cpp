@@ -12,6 +12,8 @@
 #include <cstring>
 #include <string>
 
+#include "daemon/socket_directory.h"
+
 namespace authmilter::daemon {
 
 namespace {
@@ -48,6 +50,9 @@ int set_nodelay_on_listener(std::uint16_t port) {
 
 Status open_milter_socket(const conf::SocketSpec& spec, const SocketOwnership& ownership) {
   if (spec.kind == conf::SocketSpec::Kind::unix_path) {
+    if (auto directory = ensure_socket_directory(spec.path, ownership.uid, ownership.gid);
+        !directory.ok())
+      return directory;
     const mode_t old_mask = umask(0177);  // never world-accessible while still root-owned
     const int opened = smfi_opensocket(true);
     umask(old_mask);

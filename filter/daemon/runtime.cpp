@@ -79,6 +79,7 @@ std::string restart_only_changes(const conf::DaemonSettings& old, const conf::Da
   note(now.user != old.user, "user");
   note(now.group != old.group, "group");
   note(now.pidfile != old.pidfile, "pidfile");
+  note(now.probe_key_file != old.probe_key_file, "probe_key_file");
   note(now.listen_backlog != old.listen_backlog, "listen_backlog");
   note(now.milter_timeout_seconds != old.milter_timeout_seconds, "milter_timeout");
   note(now.syslog_facility != old.syslog_facility, "syslog_facility");

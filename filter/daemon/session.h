@@ -8,6 +8,7 @@
 
 #include <memory>
 #include <optional>
+#include <string>
 
 #include "daemon/connection_slots.h"
 #include "daemon/runtime.h"
@@ -24,6 +25,8 @@ struct Session {
   std::optional<ConnectionSlot> slot;  // none: over limits.max_connections, refused at connect
   evaluation::ConnectionFacts connection;
   std::optional<evaluation::MessageEvaluation> message;
+  // Value of an X-Authmilter-Probe header of the current message (probe_token.h), bounded.
+  std::string probe_header;
   // SMFIP_* steps agreed with the MTA: HDR_LEADSPC (header values keep the
   // space after the colon, which DKIM's simple canonicalization needs).
   unsigned long negotiated_steps = 0;

@@ -21,7 +21,11 @@ Result<Config> load(const std::string& text) {
 TEST(ConfigLoader, EmptyFileGivesDefaults) {
   auto config = load("");
   ASSERT_TRUE(config.ok()) << config.error();
-  EXPECT_EQ(config->daemon.socket.to_libmilter(), "unix:/run/authmilter/authmilter.sock");
+  // Inside Debian Postfix's chroot, reachable by the postfix group (contrib/postfix/main.cf).
+  EXPECT_EQ(config->daemon.socket.to_libmilter(),
+            "unix:/var/spool/postfix/authmilter/authmilter.sock");
+  EXPECT_EQ(config->daemon.socket_group, "postfix");
+  EXPECT_EQ(config->daemon.probe_key_file, "/var/lib/authmilter/probe.key");
   EXPECT_EQ(config->daemon.socket_mode, 0660u);
   EXPECT_EQ(config->daemon.user, "authmilter");
   EXPECT_FALSE(config->authserv_id.empty());
@@ -111,6 +115,8 @@ TEST(ConfigLoader, ErrorsNameFileLineColumnAndKey) {
       {"header injection id", "authserv_id: \"mx.example.net\\r\\nX-Evil: 1\"\n",
        "authserv_id: must be a host name"},
       {"relative pidfile", "pidfile: run/a.pid\n", "pidfile: must be an absolute path"},
+      {"relative probe key", "probe_key_file: probe.key\n",
+       "probe_key_file: must be an absolute path"},
       {"bad facility", "syslog_facility: kern\n", "syslog_facility: expected mail"},
       {"yaml syntax", "socket: [unclosed\n", "test.yaml:"},
       {"top not map", "- a\n- b\n", "expected a mapping"},
