@@ -77,19 +77,17 @@ class Environment:
         unittest.addModuleCleanup(self.stop)
         RUNNING.append(self)
         self.inet_socket = MilterSocket.inet(free_port())
-        self.unix_socket = MilterSocket.unix(os.path.join(self.workdir, "milter", "milter.sock"))
-        os.makedirs(os.path.dirname(self.unix_socket.path), exist_ok=True)
         os.chmod(self.workdir, 0o755)
-        os.chmod(os.path.dirname(self.unix_socket.path), 0o755)
         self.dns = DnsServer(self.workdir, zones, silent_zones)
         LOGS["unbound"] = self.dns.log_path
         self.dns.start()
-        all_listeners = {
-            "nomilter": {"smtpd_milters": ""},
-            "unix": {"smtpd_milters": self.unix_socket.postfix},
-        }
+        # "unix" uses main.cf's smtpd_milters as contrib/postfix/main.cf writes it: a socket
+        # inside the (chrooted) queue directory, whose directory the daemon creates.
+        all_listeners = {"nomilter": {"smtpd_milters": ""}, "unix": {}}
         all_listeners.update(listeners or {})
         self.postfix = Postfix(self.workdir, source_dir(), self.inet_socket.postfix, all_listeners)
+        self.unix_socket = MilterSocket.unix(self.postfix.socket_path(),
+                                             self.postfix.milter_address())
         LOGS["maillog"] = self.postfix.maillog_path
         self.postfix.start()
         return self

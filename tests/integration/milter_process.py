@@ -37,8 +37,9 @@ class MilterSocket:
         return MilterSocket(f"inet:{port}@127.0.0.1", f"inet:127.0.0.1:{port}", port=port)
 
     @staticmethod
-    def unix(path):
-        return MilterSocket(f"unix:{path}", f"unix:{path}", path=path)
+    def unix(path, postfix_name=None):
+        """postfix_name: how Postfix names it (e.g. relative to its queue directory)."""
+        return MilterSocket(f"unix:{path}", postfix_name or f"unix:{path}", path=path)
 
     def accepts(self):
         return tcp_accepts(self.port) if self.port else unix_accepts(self.path)
@@ -86,6 +87,7 @@ def milter_config_yaml(sock, workdir, dns_port, authserv_id, extra="", dns_extra
         'socket_mode: "0666"',
         'user: ""',
         f"pidfile: {yaml_string(os.path.join(workdir, 'authmilter.pid'))}",
+        f"probe_key_file: {yaml_string(os.path.join(workdir, 'probe.key'))}",
         f"authserv_id: {yaml_string(authserv_id)}",
     ]
     lines += dns_section_lines(dns_port, dns_extra)

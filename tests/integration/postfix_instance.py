@@ -1,16 +1,20 @@
 """postfix_instance - a private Postfix (run as root) on loopback, delivering into a Maildir.
 
-Purpose: the real MTA in front of authmilter. Its own config_directory, queue_directory and
-data_directory live under the test's temp dir; the system Postfix (if any) is not touched.
+Purpose: the real MTA in front of authmilter, chrooted as Debian ships it. Its own
+config_directory, queue_directory and data_directory live under the test's temp dir; the system
+Postfix (if any) is not touched.
 
 Contract:
-  Postfix(workdir, source_dir, milter_socket, listeners).start() ... stop()
-    main.cf   = harness base settings + contrib/postfix/main.cf verbatim, only its smtpd_milters
-                value replaced by milter_socket (Postfix spelling).
-    master.cf = /etc/postfix/master.cf (Debian's) with every inet service removed and chroot off,
-                plus smtpd listeners on free 127.0.0.1 ports: "main" (main.cf's milter settings),
-                "submission" (contrib/postfix/master.cf's service, renamed to a loopback port)
-                and one per entry of listeners {name: {param: value}} as `-o` overrides.
+  Postfix(workdir, source_dir, main_milter, listeners).start() ... stop()
+    main.cf   = harness base settings + contrib/postfix/main.cf verbatim (its smtpd_milters,
+                unix:authmilter/authmilter.sock, names a socket inside queue_dir: socket_path()).
+    master.cf = /etc/postfix/master.cf (Debian's) with every inet service removed and the chroot
+                column as Debian ships it (smtpd, cleanup, pickup chrooted in queue_dir), plus
+                chrooted smtpd listeners on free 127.0.0.1 ports: "main" (-o smtpd_milters=
+                main_milter, an inet socket), "submission" (contrib/postfix/master.cf's service,
+                renamed to a loopback port) and one per entry of listeners {name: {param: value}}
+                as `-o` overrides. Only the listener named "unix" uses main.cf's smtpd_milters;
+                every other one without its own smtpd_milters gets main_milter's.
     Mail for @example.net is delivered by virtual(8) into one Maildir; wait_delivered(queue_id)
     returns the delivered bytes. Sender hold@harness.test is put on hold (for held_messages()).
   port(name) is a listener's port; send(...) is smtp_client.send to it; maillog() reads the
@@ -39,26 +43,25 @@ HOLD_SENDER = "hold@harness.test"
 DELIVERY_UID = 65534  # nobody: virtual(8) refuses to deliver as root (virtual_minimum_uid)
 
 
-def snippet_main_cf(path, milter_socket):
-    """contrib/postfix/main.cf with only the value of smtpd_milters replaced."""
-    out, replaced, skipping = [], False, False
+def contrib_milter_address(path):
+    """The value of smtpd_milters in contrib/postfix/main.cf (one line, as it is written)."""
     with open(path) as handle:
         for line in handle.read().splitlines():
-            if skipping and line[:1] in (" ", "\t") and line.strip():
-                continue  # continuation line of the value being replaced
-            skipping = False
-            if re.match(r"smtpd_milters\s*=", line):
-                out.append(f"smtpd_milters = {milter_socket}")
-                replaced, skipping = True, True
-            else:
-                out.append(line)
-    if not replaced:
-        raise RuntimeError(f"{path} has no smtpd_milters line")
-    return "\n".join(out) + "\n"
+            match = re.match(r"smtpd_milters\s*=\s*(\S+)\s*$", line)
+            if match:
+                return match.group(1)
+    raise RuntimeError(f"{path} has no one-line smtpd_milters setting")
+
+
+def contrib_main_cf(path):
+    """contrib/postfix/main.cf verbatim (checked to name its milter as the harness expects)."""
+    contrib_milter_address(path)
+    with open(path) as handle:
+        return handle.read()
 
 
 def system_master_cf():
-    """Debian's master.cf without inet listeners, with chroot off (no chroot jail to populate)."""
+    """Debian's master.cf without inet listeners; the chroot column stays as Debian ships it."""
     out, dropping = [], False
     path = next((p for p in SYSTEM_MASTER_CF if os.path.exists(p)), SYSTEM_MASTER_CF[0])
     with open(path) as handle:
@@ -74,26 +77,25 @@ def system_master_cf():
             elif fields[1] == "inet":
                 dropping = True
             else:
-                fields[4] = "n"
-                out.append(" ".join(fields))
+                out.append(line)
     return "\n".join(out) + "\n"
 
 
 def snippet_master_cf(path, port):
-    """contrib/postfix/master.cf with its service bound to 127.0.0.1:port and chroot off."""
+    """contrib/postfix/master.cf with its service bound to 127.0.0.1:port (chroot as written)."""
     out = []
     with open(path) as handle:
         for line in handle.read().splitlines():
             fields = line.split()
             if line and not line[0].isspace() and not line.startswith("#") and len(fields) >= 8:
-                fields[0], fields[4] = f"127.0.0.1:{port}", "n"
+                fields[0] = f"127.0.0.1:{port}"
                 line = " ".join(fields)
             out.append(line)
     return "\n".join(out) + "\n"
 
 
 class Postfix:
-    def __init__(self, workdir, source_dir, milter_socket, listeners=None):
+    def __init__(self, workdir, source_dir, main_milter, listeners=None):
         self.root = os.path.join(workdir, "postfix")
         self.config_dir = os.path.join(self.root, "etc")
         self.queue_dir = os.path.join(self.root, "spool")
@@ -101,7 +103,7 @@ class Postfix:
         self.mail_dir = os.path.join(self.root, "mail")
         self.maillog_path = os.path.join(self.root, "maillog")
         self.contrib_dir = os.path.join(source_dir, "contrib", "postfix")
-        self.milter_socket = milter_socket
+        self.main_milter = main_milter
         self.listeners = {"main": {}, "submission": None}
         self.listeners.update(listeners or {})
         self.ports = {name: free_port() for name in self.listeners}
@@ -140,21 +142,36 @@ virtual_mailbox_maps = static:inbox/
 virtual_uid_maps = static:{DELIVERY_UID}
 virtual_gid_maps = static:{DELIVERY_UID}
 delay_warning_time = 0
-# ---- contrib/postfix/main.cf follows (smtpd_milters pointed at the test milter) ----
+# ---- contrib/postfix/main.cf follows, verbatim ----
 """
-        return base + snippet_main_cf(os.path.join(self.contrib_dir, "main.cf"), self.milter_socket)
+        return base + contrib_main_cf(os.path.join(self.contrib_dir, "main.cf"))
+
+    def milter_address(self):
+        """main.cf's smtpd_milters (contrib/postfix/main.cf's), Postfix spelling."""
+        return contrib_milter_address(os.path.join(self.contrib_dir, "main.cf"))
+
+    def socket_path(self):
+        """Where main.cf's unix milter socket is on the host: relative to queue_directory."""
+        address = self.milter_address()
+        if not address.startswith("unix:"):
+            raise RuntimeError(f"contrib main.cf names {address}, not a unix socket")
+        path = address[len("unix:"):]
+        return os.path.join(self.queue_dir, path.lstrip("/"))
 
     def master_cf_text(self):
         text = system_master_cf()
-        text += f"127.0.0.1:{self.ports['main']} inet n - n - - smtpd\n"
+        text += f"127.0.0.1:{self.ports['main']} inet n - y - - smtpd\n"
+        text += f"  -o smtpd_milters={self.main_milter}\n"
         text += snippet_master_cf(
             os.path.join(self.contrib_dir, "master.cf"), self.ports["submission"]
         )
         for name, overrides in self.listeners.items():
             if name in ("main", "submission"):
                 continue
-            text += f"127.0.0.1:{self.ports[name]} inet n - n - - smtpd\n"
+            text += f"127.0.0.1:{self.ports[name]} inet n - y - - smtpd\n"
             text += f"  -o syslog_name=postfix/{name}\n"
+            if name != "unix" and "smtpd_milters" not in overrides:
+                overrides = dict(overrides, smtpd_milters=self.main_milter)
             for key, value in overrides.items():
                 if re.search(r"\s", value):
                     raise ValueError(f"master.cf -o value must not contain spaces: {value!r}")
@@ -243,6 +260,29 @@ delay_warning_time = 0
             return wait_until(delivered, timeout, f"delivery of {queue_id}")
         except TimeoutError as error:
             raise TimeoutError(f"{error}\nmaillog:\n{self.maillog()}") from None
+
+    def delivered_with(self, needle):
+        """The delivered message (bytes) containing needle, if any (mail without a queue id in
+        an SMTP Received line: sendmail(1) submissions)."""
+        self._scan_maildir()
+        for sub in ("new", "cur"):
+            directory = os.path.join(self.mail_dir, "inbox", sub)
+            for name in os.listdir(directory) if os.path.isdir(directory) else []:
+                with open(os.path.join(directory, name), "rb") as handle:
+                    data = handle.read()
+                if needle in data:
+                    return data
+        return None
+
+    def postconf_master(self):
+        """postconf -M as {"service/type": [the 8 columns]}."""
+        done = run_checked(["/usr/sbin/postconf", "-c", self.config_dir, "-M"], "postconf -M")
+        services = {}
+        for line in done.stdout.splitlines():
+            fields = line.split()
+            if len(fields) >= 8 and not line[0].isspace():
+                services[f"{fields[0]}/{fields[1]}"] = fields[:8]
+        return services
 
     def queue(self):
         """postqueue -j: one dict per queued message (queue_name is e.g. 'hold')."""
