@@ -157,6 +157,16 @@ class ChrootedPostfixTest(harness.MilterTestCase):
         self.assertIn("smtpd_milters = unix:authmilter/authmilter.sock", done.stdout)
         self.assertIn("milter_default_action = accept", done.stdout)
 
+    def test_probe_names_a_socket_the_postfix_user_cannot_open(self):
+        os.chmod(self.milter.socket.path, 0o600)  # root's alone: smtpd runs as postfix
+        try:
+            done = self.probe("unix")
+        finally:
+            os.chmod(self.milter.socket.path, 0o666)
+        self.assertEqual(done.returncode, 1, done.stdout + done.stderr)
+        self.assertIn("the postfix user cannot write to the socket", done.stdout)
+        self.assertIn("(mode 0600, owner root, group postfix)", done.stdout)
+
     def test_probe_says_nothing_filters_without_a_milter(self):
         done = self.probe("nomilter")
         self.assertEqual(done.returncode, 1, done.stdout + done.stderr)
