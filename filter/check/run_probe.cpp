@@ -197,6 +197,11 @@ int run_probe(const CheckOptions& options) {
   if (seen != std::string::npos) {
     std::printf("OK: authmilter answered through the MTA (at %s: %d). The header it adds:\n",
                 exchange->stage.c_str(), exchange->code);
+    const auto skipped = exchange->text.find("checks skipped for this client", seen);
+    if (skipped != std::string::npos)
+      std::printf(
+          "Note: %s\n",
+          exchange->text.substr(skipped, exchange->text.find(';', skipped) - skipped).c_str());
     const auto header = exchange->text.find("Authentication-Results:", seen);
     if (header != std::string::npos) std::printf("%s\n", exchange->text.substr(header).c_str());
     return EX_OK;

@@ -294,7 +294,8 @@ bool record(const Session& session, const evaluation::MessageOutcome& outcome) {
 // A verified authmilter-check probe is refused with the header we would have added: the probe
 // reads it in its SMTP session. It leaves no report row and no header edits.
 std::optional<sfsistat> answer_probe(SMFICTX* context, Session& session,
-                                     const evaluation::MessageOutcome& outcome) {
+                                     const evaluation::MessageOutcome& outcome,
+                                     const std::string& skip_reason) {
   const std::string header = std::exchange(session.probe_header, std::string());
   const ProbeKey* key = probe_key();
   if (header.empty() || key == nullptr) return std::nullopt;
@@ -307,7 +308,7 @@ std::optional<sfsistat> answer_probe(SMFICTX* context, Session& session,
   log_line(LogLevel::notice, macro(context, "i") + ": probe " + *nonce + " answered");
   return answer(context,
                 {evaluation::StageReply::Kind::reject, kProbeReplyCode, kProbeReplyEnhanced,
-                 probe_reply_text(*nonce, outcome.authentication_results)});
+                 probe_reply_text(*nonce, outcome.authentication_results, skip_reason)});
 }
 
 sfsistat on_eom(SMFICTX* context) {
@@ -317,9 +318,10 @@ sfsistat on_eom(SMFICTX* context) {
     session->message->set_queue_id(macro(context, "i"));
     const evaluation::MessageOutcome outcome = session->message->end_of_message();
     log_limit_breaches(context, *session->message);
+    const std::string skip_reason = session->message->skip_reason();
     session->message.reset();
     log_line(LogLevel::info, macro(context, "i") + ": " + outcome.log_summary);
-    if (auto probe = answer_probe(context, *session, outcome)) return *probe;
+    if (auto probe = answer_probe(context, *session, outcome, skip_reason)) return *probe;
     const bool proceeds = outcome.reply.kind == evaluation::StageReply::Kind::proceed;
     if (proceeds && !edit_headers(context, *session, outcome))
       return answer(context, {evaluation::StageReply::Kind::tempfail, "451", "4.3.0",

@@ -2,8 +2,12 @@
 
 namespace authmilter::daemon {
 
-std::string probe_reply_text(const std::string& nonce, const std::string& authentication_results) {
-  std::string text = "authmilter probe " + nonce + " seen; it would add Authentication-Results:";
+std::string probe_reply_text(const std::string& nonce, const std::string& authentication_results,
+                             const std::string& skip_reason) {
+  std::string text = "authmilter probe " + nonce + " seen; ";
+  if (!skip_reason.empty())
+    text += "checks skipped for this client (" + skip_reason + "), mail from others is checked; ";
+  text += "it would add Authentication-Results:";
   bool in_space = false;
   for (char c : authentication_results) {
     const bool space = c == ' ' || c == '\t' || c == '\r' || c == '\n';

@@ -85,14 +85,17 @@ TEST_F(ProbeKeyTest, BadKeyFilesAreErrorsThatSayWhy) {
 
 TEST(ProbeReply, OneBoundedLineWithTheHeader) {
   const std::string text =
-      probe_reply_text("abc", "mx.test;\n\tspf=pass smtp.mailfrom=a.example;\r\n\tdkim=none");
+      probe_reply_text("abc", "mx.test;\n\tspf=pass smtp.mailfrom=a.example;\r\n\tdkim=none", "");
   EXPECT_EQ(text,
             "authmilter probe abc seen; it would add Authentication-Results: mx.test; spf=pass "
             "smtp.mailfrom=a.example; dkim=none");
-  const std::string long_text = probe_reply_text("abc", std::string(5000, 'x') + "\x01");
+  const std::string long_text = probe_reply_text("abc", std::string(5000, 'x') + "\x01", "");
   EXPECT_EQ(long_text.size(), kMaxProbeReplyText);
   EXPECT_TRUE(long_text.ends_with("..."));
-  EXPECT_EQ(probe_reply_text("abc", "a\x01z").find('\x01'), std::string::npos);
+  EXPECT_EQ(probe_reply_text("abc", "a\x01z", "").find('\x01'), std::string::npos);
+  EXPECT_EQ(probe_reply_text("abc", "mx.test; none", "trusted network"),
+            "authmilter probe abc seen; checks skipped for this client (trusted network), mail "
+            "from others is checked; it would add Authentication-Results: mx.test; none");
 }
 
 }  // namespace

@@ -181,6 +181,21 @@ class ChrootedPostfixTest(harness.MilterTestCase):
         self.assertIn("header without a valid token", self.milter.log_text())
 
 
+class TrustedClientProbeTest(harness.MilterTestCase):
+    """A probe from a client whose mail is not checked proves the wiring and says so."""
+
+    env = ENV
+    socket_kind = "unix"
+    extra_config = 'trusted_networks: ["127.0.0.0/8"]\n'
+
+    def test_probe_from_a_trusted_network(self):
+        argv = [check_tool(), "--config", self.milter.config_path, "--smtp",
+                f"127.0.0.1:{self.env.postfix.port('unix')}", "--rcpt", harness.RECIPIENT]
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=TOOL_TIMEOUT)
+        self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
+        self.assertIn("Note: checks skipped for this client (trusted network)", done.stdout)
+
+
 class DaemonDownTest(harness.MilterTestCase):
     """The daemon stopped: the probe is delivered unchecked and the cause is named."""
 
