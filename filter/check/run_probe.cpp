@@ -214,8 +214,10 @@ int run_probe(const CheckOptions& options) {
         exchange->code, exchange->text.c_str(), recipient.c_str());
   else
     std::printf(
-        "NOT FILTERED: the MTA answered %d %s at %s, and not with authmilter's probe "
-        "reply.\n",
+        "NO ANSWER FROM AUTHMILTER: the MTA answered %d %s at %s, not with authmilter's "
+        "probe reply (Postfix answers 451 4.7.1 when milter_default_action = tempfail "
+        "and it cannot reach the milter; other refusals come from the MTA's own "
+        "restrictions).\n",
         exchange->code, exchange->text.c_str(), exchange->stage.c_str());
   print_diagnosis(*config, options, port);
   return 1;

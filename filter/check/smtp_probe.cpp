@@ -1,5 +1,9 @@
 #include "check/smtp_probe.h"
 
+#include <unistd.h>
+
+#include <cctype>
+#include <cstring>
 #include <ctime>
 
 #include "daemon/probe_token.h"
@@ -19,6 +23,16 @@ std::string rfc5322_date() {
   gmtime_r(&now, &parts);
   std::strftime(text, sizeof text, "%a, %d %b %Y %H:%M:%S +0000", &parts);
   return text;
+}
+
+// Our own name for EHLO: an MTA may refuse a name without a dot (reject_non_fqdn_helo_hostname).
+std::string helo_name() {
+  char name[256] = {};
+  if (gethostname(name, sizeof name - 1) != 0 || std::strchr(name, '.') == nullptr)
+    return "localhost";
+  for (const char* c = name; *c != '\0'; ++c)
+    if (!std::isalnum(static_cast<unsigned char>(*c)) && *c != '.' && *c != '-') return "localhost";
+  return name;
 }
 
 std::string joined(const report::SmtpReply& reply) {
@@ -72,7 +86,7 @@ Result<ProbeExchange> send_probe(const std::string& host, int port, const std::s
   };
   const std::pair<std::string, std::string> steps[] = {
       {"greeting", ""},
-      {"EHLO", "EHLO localhost\r\n"},
+      {"EHLO", "EHLO " + helo_name() + "\r\n"},
       {"MAIL FROM", "MAIL FROM:<>\r\n"},
       {"RCPT TO", "RCPT TO:<" + recipient + ">\r\n"},
       {"DATA", "DATA\r\n"},

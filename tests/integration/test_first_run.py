@@ -28,7 +28,11 @@ ZONES = {"example.org": ['example.org. TXT "v=spf1 ip4:127.0.0.1 -all"']}
 
 def setUpModule():
     # "hidden": smtpd_milters names the socket by its host path, as quickstart used to print it.
-    ENV.start(zones=ZONES, listeners={"hidden": {"smtpd_milters": "unix:HOST_PATH"}})
+    ENV.start(zones=ZONES, listeners={
+        "hidden": {"smtpd_milters": "unix:HOST_PATH"},
+        "strict": {"smtpd_milters": "unix:authmilter/authmilter.sock",
+                   "milter_default_action": "tempfail"},
+    })
 
 
 def check_tool():
@@ -212,6 +216,13 @@ class DaemonDownTest(harness.MilterTestCase):
         self.assertEqual(done.returncode, 1, done.stdout + done.stderr)
         self.assertIn("NOT FILTERED", done.stdout)
         self.assertIn("authmilter is not answering on unix:", done.stdout)
+        # With milter_default_action = tempfail nothing gets through, and the probe says why.
+        argv[argv.index("--smtp") + 1] = f"127.0.0.1:{self.env.postfix.port('strict')}"
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=TOOL_TIMEOUT)
+        self.assertEqual(done.returncode, 1, done.stdout + done.stderr)
+        self.assertRegex(done.stdout, r"NO ANSWER FROM AUTHMILTER: the MTA answered 4\d\d 4\.7\.1")
+        self.assertIn("authmilter is not answering on unix:", done.stdout)
+        self.assertNotIn("milter_default_action = accept:", done.stdout)
 
     def test_unreachable_mta_is_its_own_exit_status(self):
         argv = [check_tool(), "--config", self.milter.config_path, "--smtp",
