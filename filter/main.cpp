@@ -64,6 +64,9 @@ int serve(conf::Config config, bool foreground) {
     if (auto detached = run_in_background(); !detached.ok())
       return fail(detached.error(), EX_OSERR);
   }
+  // Before the socket accepts: a SIGTERM sent as soon as the MTA (or a test) can connect waits,
+  // pending, for libmilter's signal thread and stops the daemon cleanly instead of killing it.
+  block_milter_signals();
   if (auto registered = register_milter(settings); !registered.ok())
     return fail(registered.error(), EX_SOFTWARE);
   gid_t socket_gid = run_as->gid;
@@ -85,7 +88,6 @@ int serve(conf::Config config, bool foreground) {
     else
       log_line(LogLevel::warning, key.error() + ": authmilter-check --smtp probes are refused");
   }
-  block_milter_signals();
   if (auto dropped = drop_privileges(*run_as); !dropped.ok())
     return fail("cannot drop privileges: " + dropped.error(), EX_NOPERM);
   auto runtime = build_runtime(std::move(config));
