@@ -1,4 +1,5 @@
-"""postfix_bench - Postfix end to end: no milter, authmilter (unix, inet), OpenDKIM+OpenDMARC.
+"""postfix_bench - Postfix end to end: no milter, the null milter (libmilter floor), authmilter
+(unix, inet), OpenDKIM+OpenDMARC.
 
     tests/bench/postfix-bench.sh BUILD_DIR [--messages N] [--sessions S] [--keep]
 
@@ -26,6 +27,7 @@ import tempfile
 import time
 
 import bench_env
+import null_milter
 import peer_milters
 from milter_process import Milter, MilterSocket
 from postfix_instance import Postfix
@@ -72,7 +74,9 @@ def auth_results(path):
     values = re.findall(r"^Authentication-Results:(.*(?:\n[ \t].*)*)", head, re.M | re.I)
     # Method results only (a resinfo starts after ";"), not ptype.property values.
     found = re.findall(r"(?:^|;)\s*(spf|dkim|dmarc)=(\w+)", ";".join(values))
-    return {f"{method}={result}" for method, result in found}
+    # The null milter's header proves it was called, since it checks nothing.
+    null = {"null.milter"} if any(v.strip().startswith("null.milter;") for v in values) else set()
+    return {f"{method}={result}" for method, result in found} | null
 
 
 def auth_summary(paths):
@@ -124,14 +128,29 @@ def print_table(runs, count, sessions):
 
 
 def start_all(workdir, build_dir, zones, with_peers, started):
-    """Starts every server, appending each to started before starting it (for cleanup)."""
+    """Starts every server, appending each to started before starting it (for cleanup).
+
+    The private Postfix runs smtpd chrooted as Debian ships it, so the unix sockets live in its
+    queue directory: authmilter's where contrib/postfix/main.cf names it, the null milter's
+    beside it.
+    """
     dns = bench_env.BenchDns(workdir, zones, peer_port53=with_peers)
     started.append(dns)
     dns.start()
-    unix = MilterSocket.unix(os.path.join(workdir, "sock", "authmilter.sock"))
-    os.makedirs(os.path.dirname(unix.path), exist_ok=True)
-    os.chmod(os.path.dirname(unix.path), 0o755)
     inet = MilterSocket.inet(free_port())
+    listeners = {"nomilter": {"smtpd_milters": ""}, "unix": {}}
+    with_null = null_milter.available(build_dir)
+    if with_null:
+        listeners["null"] = {"smtpd_milters": "unix:null/null.sock"}
+    if with_peers:
+        dkim_port, dmarc_port = free_port(), free_port()
+        listeners["chain"] = {
+            "smtpd_milters": f"inet:127.0.0.1:{dkim_port},inet:127.0.0.1:{dmarc_port}"
+        }
+    postfix = Postfix(workdir, bench_env.SOURCE_DIR, inet.postfix, listeners)
+    os.makedirs(postfix.queue_dir, exist_ok=True)
+    os.chmod(postfix.root, 0o755)
+    unix = MilterSocket.unix(postfix.socket_path(), postfix.milter_address())
     milters = {}
     for kind, sock in (("unix", unix), ("inet", inet)):
         milters[kind] = Milter(build_dir, bench_env.SOURCE_DIR,
@@ -139,18 +158,18 @@ def start_all(workdir, build_dir, zones, with_peers, started):
                                AUTHSERV_ID)
         started.append(milters[kind])
         milters[kind].start()
-    listeners = {"nomilter": {"smtpd_milters": ""}, "unix": {"smtpd_milters": unix.postfix}}
+    if with_null:
+        null_sock = MilterSocket.unix(os.path.join(postfix.queue_dir, "null", "null.sock"),
+                                      "unix:null/null.sock")
+        milters["null"] = null_milter.NullMilter(build_dir, workdir, null_sock)
+        started.append(milters["null"])
+        milters["null"].start()
     if with_peers:
-        dkim_port, dmarc_port = free_port(), free_port()
         milters["opendkim"] = peer_milters.opendkim(workdir, dkim_port, AUTHSERV_ID)
         milters["opendmarc"] = peer_milters.opendmarc(workdir, dmarc_port, AUTHSERV_ID)
         for name in ("opendkim", "opendmarc"):
             started.append(milters[name])
             milters[name].start()
-        listeners["chain"] = {
-            "smtpd_milters": f"inet:127.0.0.1:{dkim_port},inet:127.0.0.1:{dmarc_port}"
-        }
-    postfix = Postfix(workdir, bench_env.SOURCE_DIR, inet.postfix, listeners)
     started.append(postfix)
     postfix.start()
     return postfix, milters
@@ -177,9 +196,14 @@ def main():
             open(message_file, "wb").write(src.read().replace(b"\r\n", b"\n"))
         postfix, milters = start_all(workdir, os.path.abspath(options.build_dir), zones,
                                      with_peers, started)
-        runs = [Run("no milter", "nomilter", [], "none"),
-                Run("authmilter unix", "unix", [milters["unix"]], "dkim=pass dmarc=pass spf=pass"),
-                Run("authmilter inet", "main", [milters["inet"]], "dkim=pass dmarc=pass spf=pass")]
+        runs = [Run("no milter", "nomilter", [], "none")]
+        if "null" in milters:  # the libmilter floor: same protocol, checks nothing
+            runs.append(Run("null milter unix", "null", [milters["null"]], "null.milter"))
+        else:
+            print("null_milter not built (-DAUTHMILTER_BENCHMARKS=ON): the floor not measured")
+        runs += [
+            Run("authmilter unix", "unix", [milters["unix"]], "dkim=pass dmarc=pass spf=pass"),
+            Run("authmilter inet", "main", [milters["inet"]], "dkim=pass dmarc=pass spf=pass")]
         if with_peers:
             runs.append(Run("opendkim+opendmarc", "chain",
                             [milters["opendkim"], milters["opendmarc"]],
