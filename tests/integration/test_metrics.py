@@ -6,7 +6,8 @@ the counters moved by exactly N (messages by action, results by method, DMARC di
 the end-of-message and per-check histograms counted N observations, with _count equal to the
 +Inf bucket. `promtool check metrics` must accept the text. Then a real Prometheus server
 (scrape_interval 1s, loopback) scrapes the daemon and its query API must give the number of
-messages this daemon answered. Only GET /metrics is served (404 otherwise). A reload counts
+messages this daemon answered; every query of contrib/grafana/authmilter-dashboard.json must be
+valid PromQL to that server and name only metrics the daemon exports. Only GET /metrics is served (404 otherwise). A reload counts
 ok or error, and one that changes metrics.listen names it as start-only and keeps serving on
 the old address.
 """
@@ -38,6 +39,7 @@ MESSAGES = 5
 METRICS_PORT = processes.free_port()
 PROMTOOL = "/usr/bin/promtool"
 PROMETHEUS = "/usr/bin/prometheus"
+DASHBOARD = os.path.join(harness.source_dir(), "contrib", "grafana", "authmilter-dashboard.json")
 SAMPLE = re.compile(r"^([a-zA-Z_:][a-zA-Z0-9_:]*(?:\{[^}]*\})?) (\S+)$")
 
 
@@ -160,6 +162,28 @@ class MetricsEndpointTest(harness.MilterTestCase):
             accepted = prometheus.query_value('authmilter_messages_total{action="accept"}')
             self.assertEqual(accepted, expected)
             self.assertEqual(prometheus.query_value('up{job="authmilter"}'), 1)
+            self.check_dashboard(prometheus)
+
+    def check_dashboard(self, prometheus):
+        families = set(re.findall(r"^# TYPE (\S+) ", self.scrape(), re.MULTILINE))
+        queries = dashboard_queries()
+        self.assertGreaterEqual(len(queries), 15)
+        for expr in queries:
+            for name in re.findall(r"\bauthmilter_[a-z_]+", expr):
+                family = re.sub(r"_(bucket|sum|count)$", "", name)
+                self.assertIn(family, families, f"{expr}: {name} is not exported")
+            status, body = prometheus.query(expr)
+            self.assertEqual((status, json.loads(body)["status"]), (200, "success"),
+                             f"{expr}: {body}")
+
+
+def dashboard_queries():
+    """Every PromQL expression of the Grafana dashboard, with its variables filled in."""
+    with open(DASHBOARD) as handle:
+        dashboard = json.load(handle)
+    expressions = [target["expr"] for panel in dashboard["panels"] for target in panel["targets"]]
+    return [expr.replace("$__rate_interval", "1m").replace("$instance", ".*")
+            for expr in expressions]
 
 
 class MetricsReloadTest(harness.MilterTestCase):
@@ -241,11 +265,13 @@ class PrometheusServer:
         except OSError:
             return False
 
+    def query(self, expression):
+        """(HTTP status, body) of an instant query."""
+        return fetch("/api/v1/query?query=" + urllib.parse.quote(expression), port=self.port)
+
     def query_value(self, expression):
         """The value of an instant query with one result, or None while there is none."""
-        status, body = fetch(
-            "/api/v1/query?query=" + urllib.parse.quote(expression), port=self.port
-        )
+        status, body = self.query(expression)
         if status != 200:
             return None
         result = json.loads(body)["data"]["result"]
