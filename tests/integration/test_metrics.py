@@ -9,7 +9,7 @@ the end-of-message and per-check histograms counted N observations, with _count 
 messages this daemon answered; every query of contrib/grafana/authmilter-dashboard.json must be
 valid PromQL to that server and name only metrics the daemon exports. Only GET /metrics is served (404 otherwise). A reload counts
 ok or error, and one that changes metrics.listen names it as start-only and keeps serving on
-the old address.
+the old address. A listen address that cannot be bound stops the daemon at start, naming it.
 """
 
 import json
@@ -17,6 +17,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import tempfile
 import unittest
@@ -70,9 +71,23 @@ def parse_exposition(text):
     return samples
 
 
-class MetricsEndpointTest(harness.MilterTestCase):
+class MetricsTestCase(harness.MilterTestCase):
+    """A milter with metrics.listen on cls.port, started once for the class."""
+
     env = ENV
-    extra_config = f'metrics:\n  listen: "127.0.0.1:{METRICS_PORT}"\n'
+    port = METRICS_PORT
+
+    @classmethod
+    def setUpClass(cls):
+        cls.extra_config = f'metrics:\n  listen: "127.0.0.1:{cls.port}"\n'
+        super().setUpClass()
+        # The harness waits for the milter socket, which the daemon binds a moment before
+        # it starts the metrics listener.
+        processes.wait_until(lambda: processes.tcp_accepts(cls.port), 10,
+                             f"the metrics listener on port {cls.port}")
+
+
+class MetricsEndpointTest(MetricsTestCase):
     sent = 0  # messages this class's daemon answered, over all its tests
 
     def scrape(self):
@@ -186,10 +201,8 @@ def dashboard_queries():
             for expr in expressions]
 
 
-class MetricsReloadTest(harness.MilterTestCase):
-    env = ENV
+class MetricsReloadTest(MetricsTestCase):
     port = processes.free_port()
-    extra_config = f'metrics:\n  listen: "127.0.0.1:{port}"\n'
 
     def reloads(self):
         status, text = fetch("/metrics", port=self.port)
@@ -221,6 +234,25 @@ class MetricsReloadTest(harness.MilterTestCase):
         finally:
             with open(self.milter.config_path, "w") as handle:
                 handle.write(original)
+
+
+class MetricsBindFailureTest(unittest.TestCase):
+    def test_a_taken_listen_address_stops_the_daemon_naming_the_key(self):
+        port = processes.free_port()
+        milter = ENV.milter("unix", extra_config=f'metrics:\n  listen: "127.0.0.1:{port}"\n')
+        with open(milter.config_path, "w") as handle:
+            handle.write(milter.config_text)
+        with socket.socket() as taken:
+            taken.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            taken.bind(("127.0.0.1", port))
+            taken.listen()
+            done = subprocess.run(
+                [milter.binary, "--foreground", "--config", milter.config_path],
+                capture_output=True, text=True, timeout=30, check=False,
+            )
+        self.assertEqual(done.returncode, 69, done.stderr)  # EX_UNAVAILABLE
+        self.assertIn(f"metrics.listen 127.0.0.1:{port}: cannot serve /metrics: Address already"
+                      " in use", done.stderr)
 
 
 class PrometheusServer:
