@@ -22,6 +22,13 @@ TEST(MetricsSection, OffByDefault) {
   EXPECT_FALSE(empty->daemon.metrics.enabled());
 }
 
+TEST(MetricsSection, ShippedExampleStatesTheDefault) {
+  auto config = load_config(std::string(AUTHMILTER_SOURCE_DIR) + "/conf/authmilter.yaml");
+  ASSERT_TRUE(config.ok()) << config.error();
+  EXPECT_FALSE(config->daemon.metrics.enabled());
+  EXPECT_EQ(config->daemon.metrics.listen, "");
+}
+
 TEST(MetricsSection, ReadsIpv4AndBracketedIpv6) {
   const struct {
     const char* listen;
