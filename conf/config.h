@@ -16,6 +16,7 @@
 #include "dmarc/evaluate.h"
 #include "dns/resolver_options.h"
 #include "evaluation/evaluation_settings.h"
+#include "metrics_section.h"
 #include "net/ip_address.h"
 #include "report/record_store.h"
 #include "report/report_options.h"
@@ -49,6 +50,7 @@ struct DaemonSettings {
   int milter_timeout_seconds = 300;  // libmilter's read/write timeout towards the MTA
   std::string syslog_facility = "mail";
   std::size_t max_connections = kDefaultMaxConnections;  // limits.max_connections
+  MetricsSettings metrics;  // the `metrics:` section: the /metrics endpoint, off by default
 };
 
 struct Config {

@@ -11,6 +11,7 @@
 #include "config.h"
 #include "dmarc_section.h"
 #include "limits_section.h"
+#include "metrics_section.h"
 #include "net/ip_address.h"
 #include "report_sections.h"
 #include "yaml_section.h"
@@ -159,6 +160,7 @@ Config read_config(const YAML::Node& root, const std::string& file) {
   read_spf(top.section("spf"), config);
   read_dkim(top.section("dkim"), config);
   read_limits_section(top.section("limits"), config);  // after dkim: sets its header bounds
+  config.daemon.metrics = read_metrics_section(top.section("metrics"));
   config.store = read_store_section(top.section("store"));
   config.reports = read_reports_section(top.section("reports"), host_name());
   // yaml-cpp: a missing key gives an invalid node that throws when inspected; pass a null one.

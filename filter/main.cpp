@@ -16,12 +16,14 @@
 #include "daemon/background.h"
 #include "daemon/command_line.h"
 #include "daemon/log.h"
+#include "daemon/metrics_server.h"
 #include "daemon/milter_callbacks.h"
 #include "daemon/milter_socket.h"
 #include "daemon/pidfile.h"
 #include "daemon/privileges.h"
 #include "daemon/probe_token.h"
 #include "daemon/runtime.h"
+#include "metrics/registry.h"
 
 namespace authmilter::daemon {
 namespace {
@@ -57,6 +59,7 @@ int serve(conf::Config config, bool foreground) {
   // Files we create (record store, its journal, the pidfile) are never world-accessible.
   umask(027);
   open_log(config.daemon.syslog_facility, foreground);
+  metrics::registry();  // built now, so authmilter_process_start_time_seconds is the start
   const conf::DaemonSettings settings = config.daemon;
   auto run_as = resolve_user(settings.user, settings.group);
   if (!run_as.ok()) return fail("config " + config.file + ": " + run_as.error(), EX_CONFIG);
@@ -88,6 +91,10 @@ int serve(conf::Config config, bool foreground) {
     else
       log_line(LogLevel::warning, key.error() + ": authmilter-check --smtp probes are refused");
   }
+  // Bound as root like the milter socket, after the signals are blocked (its thread inherits
+  // them); stopped when `metrics_server` goes out of scope, after smfi_main() returns.
+  auto metrics_server = start_metrics_server(settings.metrics);
+  if (!metrics_server.ok()) return fail(metrics_server.error(), EX_UNAVAILABLE);
   if (auto dropped = drop_privileges(*run_as); !dropped.ok())
     return fail("cannot drop privileges: " + dropped.error(), EX_NOPERM);
   auto runtime = build_runtime(std::move(config));
@@ -97,6 +104,8 @@ int serve(conf::Config config, bool foreground) {
     log_line(LogLevel::warning, "running as root: set 'user:' in the configuration");
   log_line(LogLevel::notice, std::string("authmilter ") + AUTHMILTER_VERSION + " listening on " +
                                  settings.socket.to_libmilter());
+  if (settings.metrics.enabled())
+    log_line(LogLevel::notice, "serving GET /metrics on " + settings.metrics.listen);
   const int status = smfi_main();
   remove_pidfile(settings.pidfile);
   log_line(LogLevel::notice, "authmilter stopped");

@@ -10,10 +10,13 @@
 
 #include "common/ascii.h"
 #include "daemon/log.h"
+#include "daemon/milter_metrics.h"
 #include "daemon/probe_reply.h"
 #include "daemon/probe_token.h"
 #include "daemon/session.h"
 #include "evaluation/reply_text.h"
+#include "metrics/histogram.h"
+#include "metrics/registry.h"
 
 namespace authmilter::daemon {
 
@@ -139,6 +142,7 @@ void log_limit_breaches(SMFICTX* context, evaluation::MessageEvaluation& message
     std::string queue_id = macro(context, "i");
     if (queue_id.empty()) queue_id = "NOQUEUE";
     log_line(LogLevel::warning, queue_id + ": limit: " + evaluation::describe(breach));
+    count_limit_breach(breach);
   }
 }
 
@@ -151,6 +155,7 @@ sfsistat refuse_connection(SMFICTX* context, const Session& session) {
   log_line(LogLevel::warning, "connection for client " + client +
                                   " refused: limit: limits.max_connections=" + std::to_string(max) +
                                   " reached: tempfail 451 4.3.2");
+  count_refused_connection();
   return answer(context, {evaluation::StageReply::Kind::tempfail, "451", "4.3.2",
                           "too many connections to the mail filter, try again later"});
 }
@@ -284,7 +289,7 @@ bool edit_headers(SMFICTX* context, const Session& session,
 // False when the row could not be written and the configuration says to tempfail then.
 bool record(const Session& session, const evaluation::MessageOutcome& outcome) {
   if (!outcome.report_row || !session.runtime->store) return true;
-  const Status stored = session.runtime->store->append(*outcome.report_row);
+  const Status stored = timed_store_write(*session.runtime->store, *outcome.report_row);
   if (stored.ok()) return true;
   log_line(LogLevel::error,
            "record store: cannot record " + outcome.report_row->queue_id + ": " + stored.error());
@@ -312,7 +317,9 @@ std::optional<sfsistat> answer_probe(SMFICTX* context, Session& session,
 }
 
 sfsistat on_eom(SMFICTX* context) {
-  return guarded("eom", [&] {
+  const metrics::ScopedTimer timer(metrics::registry().eom_duration);
+  bool quarantined = false, probe_answered = false;
+  const sfsistat status = guarded("eom", [&] {
     Session* session = session_of(context);
     if (session == nullptr || !session->message) return SMFIS_TEMPFAIL;
     session->message->set_queue_id(macro(context, "i"));
@@ -321,7 +328,10 @@ sfsistat on_eom(SMFICTX* context) {
     const std::string skip_reason = session->message->skip_reason();
     session->message.reset();
     log_line(LogLevel::info, macro(context, "i") + ": " + outcome.log_summary);
-    if (auto probe = answer_probe(context, *session, outcome, skip_reason)) return *probe;
+    if (auto probe = answer_probe(context, *session, outcome, skip_reason)) {
+      probe_answered = true;
+      return *probe;
+    }
     const bool proceeds = outcome.reply.kind == evaluation::StageReply::Kind::proceed;
     if (proceeds && !edit_headers(context, *session, outcome))
       return answer(context, {evaluation::StageReply::Kind::tempfail, "451", "4.3.0",
@@ -330,10 +340,12 @@ sfsistat on_eom(SMFICTX* context) {
       return answer(context, {evaluation::StageReply::Kind::tempfail, "451", "4.3.0",
                               "cannot record the message, try again later"});
     if (!proceeds) return answer(context, outcome.reply);
-    if (outcome.decision.action == decision::Action::quarantine)
-      quarantine(context, *session, outcome);
+    quarantined = outcome.decision.action == decision::Action::quarantine;
+    if (quarantined) quarantine(context, *session, outcome);
     return SMFIS_ACCEPT;
   });
+  count_eom_answer(status, quarantined, probe_answered);
+  return status;
 }
 
 sfsistat on_abort(SMFICTX* context) {

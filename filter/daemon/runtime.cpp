@@ -1,9 +1,11 @@
 #include "daemon/runtime.h"
 
 #include <atomic>
+#include <chrono>
 
 #include "daemon/log.h"
 #include "dmarc/org_domain.h"
+#include "metrics/registry.h"
 
 namespace authmilter::daemon {
 
@@ -83,7 +85,18 @@ std::string restart_only_changes(const conf::DaemonSettings& old, const conf::Da
   note(now.listen_backlog != old.listen_backlog, "listen_backlog");
   note(now.milter_timeout_seconds != old.milter_timeout_seconds, "milter_timeout");
   note(now.syslog_facility != old.syslog_facility, "syslog_facility");
+  note(now.metrics.listen != old.metrics.listen, "metrics.listen");
   return changed;
+}
+
+// authmilter_config_reloads_total and the last reload's outcome and time.
+void count_reload(bool succeeded) {
+  auto& registry = metrics::registry();
+  metrics::count(registry.config_reloads,
+                 succeeded ? metrics::ReloadOutcome::ok : metrics::ReloadOutcome::error);
+  registry.config_last_reload_success.set(succeeded ? 1 : 0);
+  registry.config_last_reload_timestamp.set(
+      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count());
 }
 
 }  // namespace
@@ -95,6 +108,7 @@ void reload_runtime() {
   if (!config.ok()) {
     log_line(LogLevel::error,
              "reload failed, keeping the running configuration: " + config.error());
+    count_reload(false);
     return;
   }
   const std::string unapplied = restart_only_changes(running->config.daemon, config->daemon);
@@ -106,9 +120,11 @@ void reload_runtime() {
   if (!runtime.ok()) {
     log_line(LogLevel::error,
              "reload failed, keeping the running configuration: " + runtime.error());
+    count_reload(false);
     return;
   }
   install_runtime(std::move(*runtime));
+  count_reload(true);
   log_line(LogLevel::notice, "configuration reloaded from " + running->config.file);
 }
 

@@ -26,12 +26,13 @@ Result<ReportCommandLine> parse_report_command_line(int argc, char** argv) {
     } else if (arg == "--dry-run") {
       line.dry_run = true;
     } else if (arg == "--config" || arg == "--out-dir" || arg == "--domain" || arg == "--since" ||
-               arg == "--until") {
+               arg == "--until" || arg == "--metrics-file") {
       if (!has_value) return Error{arg + " needs a value"};
       const std::string value = argv[++i];
       if (arg == "--config") line.config_path = value;
       if (arg == "--out-dir") line.out_dir = value;
       if (arg == "--domain") line.domain = value;
+      if (arg == "--metrics-file") line.metrics_file = value;
       if (arg == "--since" || arg == "--until") {
         const auto time = parse_report_time(value);
         if (!time) return Error{arg + ": expected unix seconds or YYYY-MM-DD, got '" + value + "'"};

@@ -1,9 +1,10 @@
 // report_command_line.h - authmilter-report's arguments.
 //
 //   authmilter-report --config PATH [--dry-run --out-dir DIR] [--domain D]
-//                     [--since T] [--until T]
+//                     [--since T] [--until T] [--metrics-file PATH]
 // T is unix seconds or a UTC date YYYY-MM-DD. parse_report_command_line() returns an error text
-// (for stderr, exit status 2) or the options; --dry-run requires --out-dir.
+// (for stderr, exit status 2) or the options; --dry-run requires --out-dir. --metrics-file names
+// a file for node_exporter's textfile collector, rewritten after every run (run_metrics.h).
 #pragma once
 
 #include <cstdint>
@@ -21,6 +22,7 @@ struct ReportCommandLine {
   std::string domain;
   std::optional<std::int64_t> since;
   std::optional<std::int64_t> until;
+  std::string metrics_file;  // empty: none
   bool help = false;
 };
 

@@ -6,10 +6,12 @@
 // collect it at end-of-message. get() is called at most once; dropping a PendingLookup without
 // get() cancels the query. Not shared between threads; must not outlive its resolver (nor the
 // AnswerCache it was given). With a cache, get() stores the converted answer there under the
-// answer's TTL (answer_cache.h decides whether and how long).
+// answer's TTL (answer_cache.h decides whether and how long). Each query's outcome and time
+// from start to answer are counted (query_metrics.h) when get() collects it.
 #pragma once
 
 #include <algorithm>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -17,6 +19,7 @@
 #include <utility>
 
 #include "dns/answer_cache.h"
+#include "dns/query_metrics.h"
 #include "dns/unbound_query_loop.h"
 
 namespace authmilter::dns {
@@ -37,7 +40,8 @@ class PendingLookup {
         convert_(std::move(convert)),
         cache_(cache),
         rrtype_(rrtype),
-        name_(std::move(name)) {}
+        name_(std::move(name)),
+        started_(std::chrono::steady_clock::now()) {}
   // An answer known without asking (a name that cannot exist).
   explicit PendingLookup(AnswerType immediate) : immediate_(std::move(immediate)) {}
 
@@ -46,6 +50,9 @@ class PendingLookup {
       QueryCompletion completion = query_->wait();
       query_.reset();
       AnswerType answer = convert_(completion);
+      if (cache_ != nullptr)
+        count_query(rrtype_, completion, answer.outcome, answer.truncated,
+                    std::chrono::steady_clock::now() - started_);
       if (cache_ != nullptr && completion.result != nullptr) {
         const int ttl = std::max(completion.result->ttl, 0);
         cache_->store(rrtype_, name_, answer, static_cast<std::uint32_t>(ttl));
@@ -62,6 +69,7 @@ class PendingLookup {
   AnswerCache* cache_ = nullptr;
   int rrtype_ = 0;
   std::string name_;
+  std::chrono::steady_clock::time_point started_;  // when the query was sent (with a cache)
   std::optional<AnswerType> immediate_;
 };
 

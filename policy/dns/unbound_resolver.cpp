@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <optional>
 
+#include "dns/query_metrics.h"
 #include "dns/query_name.h"
 #include "dns/unbound_answer.h"
 #include "dns/unbound_context.h"
@@ -69,6 +70,7 @@ PendingLookup<AnswerType> UnboundResolver::start(
     return PendingLookup<AnswerType>(std::move(impossible));
   }
   if (std::optional<AnswerType> cached = cache_.find<AnswerType>(rrtype, *query_name)) {
+    count_cache_lookup(true);
     return PendingLookup<AnswerType>(std::move(*cached));
   }
   const std::optional<std::chrono::milliseconds> wait = time_left(timeout_, deadline);
@@ -77,6 +79,7 @@ PendingLookup<AnswerType> UnboundResolver::start(
     late.outcome = Outcome::timeout;
     return PendingLookup<AnswerType>(std::move(late));
   }
+  count_cache_lookup(false);
   return PendingLookup<AnswerType>(loop_->submit(*query_name, rrtype, *wait), std::move(convert),
                                    &cache_, rrtype, *query_name);
 }

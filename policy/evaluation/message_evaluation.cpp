@@ -9,6 +9,7 @@
 #include "common/ascii.h"
 #include "dmarc/from_address.h"
 #include "evaluation/authres_clauses.h"
+#include "evaluation/outcome_metrics.h"
 #include "evaluation/reply_text.h"
 #include "evaluation/report_row.h"
 
@@ -18,6 +19,10 @@ namespace {
 
 // The share of the DNS budget held back for the DMARC step (see BudgetedResolver::hold_back).
 constexpr int kDmarcReserveDivisor = 4;
+
+metrics::DurationHistogram& check_duration(metrics::Method method) {
+  return metrics::registry().check_duration[metrics::index_of(method)];
+}
 
 bool is_authentication_results(std::string_view name) {
   static constexpr std::string_view kName = "Authentication-Results";
@@ -52,6 +57,7 @@ MessageEvaluation::MessageEvaluation(const EvaluationSettings& settings, Connect
 
 void MessageEvaluation::check_sender() {
   if (!skip_reason_.empty() || !connection_.client_address || !dns_) return;
+  const metrics::ScopedTimer timer(check_duration(metrics::Method::spf));
   const spf::SpfQuery query{*connection_.client_address, connection_.helo, envelope_.mail_from};
   spf_mail_from_ = spf::check_mail_from(query, *dns_, settings_.spf);
   // With a null sender the MAIL FROM check already was the HELO check (RFC 7208 §2.4).
@@ -72,13 +78,17 @@ bool MessageEvaluation::exempt_from_spf_rejection(std::string_view recipient) co
 StageReply MessageEvaluation::recipient(std::string_view address) {
   if (spf_mail_from_ && !exempt_from_spf_rejection(address)) {
     const auto& policy = settings_.spf_policy;
-    if (policy.reject_on_fail && spf_mail_from_->code == spf::SpfCode::fail)
+    if (policy.reject_on_fail && spf_mail_from_->code == spf::SpfCode::fail) {
+      count_recipient_refusal(metrics::RecipientRefusal::spf_fail);
       return {StageReply::Kind::reject, "550", "5.7.23",
               reply_text("SPF fail: " + spf_mail_from_->explanation)};
+    }
     if (policy.on_temperror == TemperrorAction::tempfail &&
-        spf_mail_from_->code == spf::SpfCode::temperror)
+        spf_mail_from_->code == spf::SpfCode::temperror) {
+      count_recipient_refusal(metrics::RecipientRefusal::spf_temperror);
       return {StageReply::Kind::tempfail, "451", "4.7.24",
               reply_text("SPF temporary error: " + spf_mail_from_->reason)};
+    }
   }
   const std::size_t max_recipients = settings_.limits.max_recipients;
   if (envelope_.recipients.size() >= max_recipients) {
@@ -86,6 +96,7 @@ StageReply MessageEvaluation::recipient(std::string_view address) {
     if (recipients_refused_++ == 0)
       limit_breaches_.push_back({"limits.max_recipients", max_recipients, max_recipients + 1,
                                  "recipient refused 452 4.5.3"});
+    count_recipient_refusal(metrics::RecipientRefusal::max_recipients);
     return {StageReply::Kind::tempfail, "452", "4.5.3", "too many recipients"};
   }
   envelope_.recipients.emplace_back(address);
@@ -185,13 +196,18 @@ MessageOutcome MessageEvaluation::end_of_message() {
   if (spf_helo_) clauses.push_back(spf_clause(*spf_helo_));
   std::vector<dkim::DkimResult> dkim_results;
   if (dkim_) {
-    dkim_results = dkim_->finish();
+    {
+      const metrics::ScopedTimer timer(check_duration(metrics::Method::dkim));
+      dkim_results = dkim_->finish();
+    }
     note_signature_limit();
     const std::size_t max_listed = settings_.dkim->options().max_signatures;
     for (auto& clause : dkim_clauses(dkim_results, max_listed))
       clauses.push_back(std::move(clause));
   }
   decide_dmarc(dkim_results, outcome);
+  count_check_results(
+      {&spf_mail_from_, &spf_helo_, dkim_.has_value(), &dkim_results, &outcome.dmarc});
   if (outcome.dmarc) clauses.push_back(dmarc_clause(*outcome.dmarc));
   outcome.report_row = make_report_row({std::time(nullptr), connection_.client_address,
                                         envelope_.mail_from, &envelope_.recipients, &spf_mail_from_,
@@ -214,6 +230,7 @@ void MessageEvaluation::note_dns(MessageOutcome& outcome) const {
   if (!dns_) return;
   outcome.dns_budget_spent = dns_->exhausted();
   outcome.dns_answer_truncated = dns_->first_truncated();
+  count_dns_trouble(outcome.dns_budget_spent, !outcome.dns_answer_truncated.empty());
   if (outcome.dns_budget_spent)
     outcome.log_summary += "; DNS budget of " + std::to_string(dns_->budget().count()) +
                            " ms spent (" + std::to_string(dns_->refused()) +
@@ -233,6 +250,7 @@ void MessageEvaluation::decide_dmarc(const std::vector<dkim::DkimResult>& dkim,
   input.signs = indirect_flow_;
   input.client = connection_.client_address;
   dns_->release_reserve();
+  const metrics::ScopedTimer timer(check_duration(metrics::Method::dmarc));
   outcome.dmarc = run_dmarc_step(input, *dns_, settings_.dmarc, settings_.local_policy);
   outcome.decision = outcome.dmarc->decision;
   const auto& decision = outcome.decision;

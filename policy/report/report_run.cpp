@@ -42,6 +42,7 @@ bool deliver(RecordStore& store, ReportSender& sender, const AggregateReport& re
   Status sent = mail ? sender.send(*mail, to.address) : Status(Error{mail.error()});
   if (sent) sent = store.record_delivery(report.report_id, to.address, options.now);
   if (!sent) {
+    ++summary.failed_deliveries;
     outcome.notes.push_back("failed=" + to.address + " (" + sent.error() + ")");
     return false;
   }
@@ -59,6 +60,7 @@ ReportOutcome send_report(RecordStore& store, ReportSender& sender, const Aggreg
   for (const auto& why : plan.refused) outcome.notes.push_back("refused=" + why);
   for (const auto& why : plan.deferred) outcome.notes.push_back("deferred=" + why);
   outcome.complete = plan.deferred.empty();
+  if (!plan.deferred.empty()) ++summary.deferred;
   for (const auto& to : plan.send)
     if (!deliver(store, sender, report, to, gz, options, summary, outcome))
       outcome.complete = false;
@@ -75,7 +77,9 @@ void handle_report(RecordStore& store, ReportSender& sender, const AggregateRepo
                      " messages=" + std::to_string(report.message_count());
   auto xml = write_report_xml(report, options.report);
   auto gz = xml ? gzip(*xml) : Result<std::string>(Error{xml.error()});
+  const auto rows = static_cast<std::int64_t>(report.rows.size());
   if (!gz) {
+    summary.rows_pending += rows;
     ++summary.failures;
     summary.lines.push_back(line + " error=" + gz.error());
     return;
@@ -86,6 +90,7 @@ void handle_report(RecordStore& store, ReportSender& sender, const AggregateRepo
     file.write(gz->data(), static_cast<std::streamsize>(gz->size()));
     file.close();
     if (!file) ++summary.failures;
+    summary.rows_pending += rows;  // a dry run marks nothing
     summary.lines.push_back(line + (file ? " wrote=" : " error=cannot write ") + path);
     return;
   }
@@ -97,7 +102,10 @@ void handle_report(RecordStore& store, ReportSender& sender, const AggregateRepo
       outcome.complete = false;
     }
   }
-  if (!outcome.complete) ++summary.failures;
+  if (!outcome.complete) {
+    ++summary.failures;
+    summary.rows_pending += rows;
+  }
   summary.lines.push_back(line + " " + join(outcome.notes));
 }
 

@@ -33,9 +33,12 @@ struct RunOptions {
 
 struct RunSummary {
   std::vector<std::string> lines;  // one per report, for stdout
-  int reports = 0;
-  int sent = 0;
-  int failures = 0;  // store, build or delivery failures (exit status)
+  int reports = 0;                 // built
+  int sent = 0;                    // deliveries, one per destination
+  int deferred = 0;                // reports kept for the next run: a destination deferred (DNS)
+  int failed_deliveries = 0;       // destinations whose delivery failed
+  int failures = 0;                // store, build or delivery failures (exit status)
+  std::int64_t rows_pending = 0;   // rows of closed intervals still unreported after this run
 };
 
 RunSummary run_reports(RecordStore& store, ReportSender& sender, dmarc::OrgDomainFinder& finder,

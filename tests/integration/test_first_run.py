@@ -16,10 +16,11 @@ import grp
 import os
 import re
 import subprocess
+import urllib.request
 import uuid
 
 import harness
-from processes import free_port, wait_until
+from processes import free_port, tcp_accepts, wait_until
 
 ENV = harness.Environment("firstrun")
 TOOL_TIMEOUT = 60
@@ -198,6 +199,33 @@ class TrustedClientProbeTest(harness.MilterTestCase):
         done = subprocess.run(argv, capture_output=True, text=True, timeout=TOOL_TIMEOUT)
         self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
         self.assertIn("Note: checks skipped for this client (trusted network)", done.stdout)
+
+
+class ProbeMetricsTest(harness.MilterTestCase):
+    """An answered probe is counted as action "probe", never as a reject of real mail."""
+
+    env = ENV
+    socket_kind = "unix"
+    metrics_port = free_port()
+    extra_config = f'metrics:\n  listen: "127.0.0.1:{metrics_port}"\n'
+
+    def messages_by_action(self):
+        wait_until(lambda: tcp_accepts(self.metrics_port), 10.0, "the metrics listener")
+        url = f"http://127.0.0.1:{self.metrics_port}/metrics"
+        with urllib.request.urlopen(url, timeout=10) as response:
+            text = response.read().decode()
+        return {action: float(value) for action, value in
+                re.findall(r'^authmilter_messages_total\{action="(\w+)"\} (\S+)$', text, re.M)}
+
+    def test_probe_counts_as_probe(self):
+        before = self.messages_by_action()
+        argv = [check_tool(), "--config", self.milter.config_path, "--smtp",
+                f"127.0.0.1:{self.env.postfix.port('unix')}", "--rcpt", harness.RECIPIENT]
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=TOOL_TIMEOUT)
+        self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
+        after = self.messages_by_action()
+        self.assertEqual(after["probe"] - before["probe"], 1)
+        self.assertEqual(after["reject"], before["reject"])
 
 
 class DaemonDownTest(harness.MilterTestCase):

@@ -138,10 +138,12 @@ class ReportChecks:
 
     def check_delivered_reports(self, config_path):
         earlier = frozenset(report_mails())  # another class's reports share the mailbox
-        done = run_report(config_path)
+        metrics_path = os.path.join(os.path.dirname(config_path), "authmilter_report.prom")
+        done = run_report(config_path, "--metrics-file", metrics_path)
         self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
         lines = done.stdout.splitlines()
         self.assertEqual(len(lines), 3, done.stdout)  # one line per report
+        self.check_run_metrics(metrics_path, reports=3, sent=2)
         self.assertIn("refused=unauth-rua@example.net", done.stdout)
         wait_for_reports(2, earlier)
         time.sleep(1.0)  # anything else on its way (it must not come) has arrived by now
@@ -156,6 +158,22 @@ class ReportChecks:
         self.assertEqual(again.stdout, "")  # quiet: nothing left to do
         time.sleep(1.0)
         self.assertEqual(len(report_mails(earlier)), 2)
+
+    def check_run_metrics(self, path, reports, sent):
+        """The textfile-collector figures of the run: values, and promtool accepts them."""
+        with open(path) as handle:
+            text = handle.read()
+        figures = dict(line.split(" ", 1) for line in text.splitlines() if line[:1] != "#")
+        self.assertEqual(float(figures["authmilter_report_last_run_reports"]), reports, text)
+        self.assertEqual(float(figures["authmilter_report_last_run_sent"]), sent, text)
+        self.assertEqual(float(figures["authmilter_report_last_run_failures"]), 0, text)
+        self.assertEqual(float(figures["authmilter_report_rows_pending"]), 0, text)
+        self.assertEqual(float(figures["authmilter_report_last_run_success"]), 1, text)
+        self.assertAlmostEqual(float(figures["authmilter_report_last_run_timestamp_seconds"]),
+                               time.time(), delta=120)
+        checked = subprocess.run(["/usr/bin/promtool", "check", "metrics"], input=text,
+                                 capture_output=True, text=True, timeout=60)
+        self.assertEqual(checked.returncode, 0, checked.stdout + checked.stderr)
 
     def check_report(self, message, domain):
         subject = str(message["Subject"])

@@ -15,7 +15,8 @@ Result<ReportCommandLine> parse(std::vector<std::string> args) {
 
 TEST(ReportCommandLine, ReadsEveryOption) {
   auto line = parse({"--config", "/etc/a.yaml", "--dry-run", "--out-dir", "/tmp/x", "--domain",
-                     "example.com", "--since", "2023-11-15", "--until", "1700092800"});
+                     "example.com", "--since", "2023-11-15", "--until", "1700092800",
+                     "--metrics-file", "/var/lib/node/authmilter_report.prom"});
   ASSERT_TRUE(line.ok()) << line.error();
   EXPECT_EQ(line->config_path, "/etc/a.yaml");
   EXPECT_TRUE(line->dry_run);
@@ -23,12 +24,15 @@ TEST(ReportCommandLine, ReadsEveryOption) {
   EXPECT_EQ(line->domain, "example.com");
   EXPECT_EQ(line->since, 1700006400);  // 2023-11-15T00:00:00Z
   EXPECT_EQ(line->until, 1700092800);
+  EXPECT_EQ(line->metrics_file, "/var/lib/node/authmilter_report.prom");
+  EXPECT_TRUE(parse({}).value().metrics_file.empty());
 }
 
 TEST(ReportCommandLine, RejectsMistakes) {
   for (const auto& args : std::vector<std::vector<std::string>>{{"--dry-run"},
                                                                 {"--out-dir", "/tmp"},
                                                                 {"--since"},
+                                                                {"--metrics-file"},
                                                                 {"--since", "yesterday"},
                                                                 {"--until", "2023-02-30x"},
                                                                 {"--until", "-5"},

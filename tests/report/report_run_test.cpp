@@ -164,11 +164,16 @@ TEST_F(ReportRunTest, AFailedDeliveryIsRetriedWithTheSameReportId) {
   ASSERT_EQ(first.reports, 1);
   EXPECT_EQ(first.sent, 0);
   EXPECT_EQ(first.failures, 1);
+  EXPECT_EQ(first.failed_deliveries, 2);
+  EXPECT_EQ(first.deferred, 0);
+  EXPECT_GT(first.rows_pending, 0);
   auto sender = appending_sender("sent.txt");
   const auto second = run_reports(*store_, sender, finder_, zone_, options_);
   ASSERT_EQ(second.reports, 1);
   EXPECT_EQ(second.sent, 2);
   EXPECT_EQ(second.failures, 0);
+  EXPECT_EQ(second.failed_deliveries, 0);
+  EXPECT_EQ(second.rows_pending, 0);
   const auto id = [](const std::string& line) { return line.substr(line.find("id="), 30); };
   EXPECT_EQ(id(first.lines.front()), id(second.lines.front()));
 }
