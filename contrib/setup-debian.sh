@@ -15,7 +15,7 @@ TEST_PACKAGES="postfix unbound swaks postgresql libxml2-utils libmail-dmarc-perl
  clang-14 libclang-rt-14-dev openssl valgrind prometheus"
 
 # The peers the benchmarks compare against, and the profilers they use.
-BENCH_PACKAGES="opendkim opendmarc linux-perf valgrind"
+BENCH_PACKAGES="opendkim opendmarc rspamd linux-perf valgrind"
 
 want="$BUILD_PACKAGES"
 case "${1:-}" in

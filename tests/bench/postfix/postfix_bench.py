@@ -1,5 +1,5 @@
 """postfix_bench - Postfix end to end: no milter, the null milter (libmilter floor), authmilter
-(unix, inet), OpenDKIM+OpenDMARC.
+(unix, inet), rspamd (SPF/DKIM/DMARC/ARC only), OpenDKIM+OpenDMARC.
 
     tests/bench/postfix-bench.sh BUILD_DIR [--messages N] [--sessions S] [--keep]
 
@@ -9,7 +9,7 @@ per configuration, one test unbound serving the signed bench.example zone, both 
 message, S parallel sessions, one 2 KB rsa-sha256-signed message from gen_mail) sends N
 messages to each listener in turn, after a warm-up of WARMUP messages. Per run:
   msgs/s           N / wall time of smtp-source
-  milter_cpu_ms    CPU (utime+stime, /proc) of the milter process(es) during the run, per message
+  milter_cpu_ms    CPU (utime+stime, /proc) of the milter process trees during the run, per message
   postfix_cpu_ms   CPU of the Postfix master and all its children (live ones + reaped ones),
                    from before the run until the queue has drained (delivery included), per msg
   delivered        messages found in the Maildir for this run (must be N)
@@ -95,11 +95,12 @@ def measure(postfix, run, message_file, count, sessions, sent_before):
     old_files = set(delivered_files(postfix))
     master = postfix.master_pid()
     postfix_before = bench_env.tree_cpu_seconds(master)
-    milter_before = sum(bench_env.cpu_seconds(m.pid) for m in run.milters)
+    # Whole process trees: rspamd scans in worker processes under its main one.
+    milter_before = sum(bench_env.tree_cpu_seconds(m.pid) for m in run.milters)
     start = time.monotonic()
     send(postfix, run.listener, message_file, count, sessions)
     elapsed = time.monotonic() - start
-    milter_after = sum(bench_env.cpu_seconds(m.pid) for m in run.milters)
+    milter_after = sum(bench_env.tree_cpu_seconds(m.pid) for m in run.milters)
     try:
         wait_drained(postfix, sent_before + count)
     except TimeoutError as error:
@@ -142,6 +143,10 @@ def start_all(workdir, build_dir, zones, with_peers, started):
     with_null = null_milter.available(build_dir)
     if with_null:
         listeners["null"] = {"smtpd_milters": "unix:null/null.sock"}
+    with_rspamd = peer_milters.rspamd_available()
+    if with_rspamd:
+        rspamd_port = free_port()
+        listeners["rspamd"] = {"smtpd_milters": f"inet:127.0.0.1:{rspamd_port}"}
     if with_peers:
         dkim_port, dmarc_port = free_port(), free_port()
         listeners["chain"] = {
@@ -170,6 +175,10 @@ def start_all(workdir, build_dir, zones, with_peers, started):
         for name in ("opendkim", "opendmarc"):
             started.append(milters[name])
             milters[name].start()
+    if with_rspamd:
+        milters["rspamd"] = peer_milters.rspamd(workdir, rspamd_port, dns.port, AUTHSERV_ID)
+        started.append(milters["rspamd"])
+        milters["rspamd"].start()
     started.append(postfix)
     postfix.start()
     return postfix, milters
@@ -204,6 +213,11 @@ def main():
         runs += [
             Run("authmilter unix", "unix", [milters["unix"]], "dkim=pass dmarc=pass spf=pass"),
             Run("authmilter inet", "main", [milters["inet"]], "dkim=pass dmarc=pass spf=pass")]
+        if "rspamd" in milters:
+            runs.append(Run("rspamd 3.4", "rspamd", [milters["rspamd"]],
+                            "dkim=pass dmarc=pass spf=pass"))
+        else:
+            print("rspamd not installed (setup-debian.sh --with-bench): not measured")
         if with_peers:
             runs.append(Run("opendkim+opendmarc", "chain",
                             [milters["opendkim"], milters["opendmarc"]],
