@@ -37,23 +37,38 @@ void print_soak(const RunStats& stats) {
                 static_cast<unsigned long long>(sample.open_connections),
                 static_cast<unsigned long long>(idle_fds(sample)));
   }
-  if (stats.samples.size() < kMinSoakSamples) {
-    std::printf("  soak: too few samples (%zu) to judge\n", stats.samples.size());
+  const SoakVerdict verdict = judge_soak(stats);
+  if (verdict == SoakVerdict::too_short) {
+    const double span = stats.samples.empty() ? 0 : stats.samples.back().at_seconds;
+    std::printf(
+        "  soak: not judged: %zu samples over %.1f s (needs %zu over %.0f s); max rss "
+        "%llu KiB\n",
+        stats.samples.size(), span, kMinSoakSamples, kMinSoakSeconds,
+        static_cast<unsigned long long>(max_sampled_rss_kib(stats)));
     return;
   }
   const auto& warm = stats.samples[warm_index(stats)];
   const auto& last = stats.samples.back();
-  std::printf(
-      "  soak: rss %llu -> %llu KiB, idle fds %llu -> %llu after warm-up: %s\n",
-      static_cast<unsigned long long>(warm.rss_kib), static_cast<unsigned long long>(last.rss_kib),
-      static_cast<unsigned long long>(idle_fds(warm)),
-      static_cast<unsigned long long>(idle_fds(last)), soak_flat(stats) ? "FLAT" : "GROWING");
+  std::printf("  soak: rss %llu -> %llu KiB, idle fds %llu -> %llu after warm-up: %s\n",
+              static_cast<unsigned long long>(warm.rss_kib),
+              static_cast<unsigned long long>(last.rss_kib),
+              static_cast<unsigned long long>(idle_fds(warm)),
+              static_cast<unsigned long long>(idle_fds(last)),
+              verdict == SoakVerdict::flat ? "FLAT" : "GROWING");
 }
 
 }  // namespace
 
-bool soak_flat(const RunStats& stats) {
-  if (stats.samples.size() < kMinSoakSamples) return false;
+std::uint64_t max_sampled_rss_kib(const RunStats& stats) {
+  std::uint64_t max_rss = 0;
+  for (const auto& sample : stats.samples) max_rss = std::max(max_rss, sample.rss_kib);
+  return max_rss;
+}
+
+SoakVerdict judge_soak(const RunStats& stats) {
+  if (stats.samples.size() < kMinSoakSamples ||
+      stats.samples.back().at_seconds - stats.samples.front().at_seconds < kMinSoakSeconds)
+    return SoakVerdict::too_short;
   const auto& warm = stats.samples[warm_index(stats)];
   std::uint64_t max_rss = 0, max_fds = 0;
   for (std::size_t i = warm_index(stats); i < stats.samples.size(); ++i) {
@@ -61,7 +76,9 @@ bool soak_flat(const RunStats& stats) {
     max_fds = std::max(max_fds, idle_fds(stats.samples[i]));
   }
   const std::uint64_t rss_slack = std::max(warm.rss_kib / 10, kSoakRssSlackKib);
-  return max_rss <= warm.rss_kib + rss_slack && max_fds <= idle_fds(warm) + kSoakFdSlack;
+  return max_rss <= warm.rss_kib + rss_slack && max_fds <= idle_fds(warm) + kSoakFdSlack
+             ? SoakVerdict::flat
+             : SoakVerdict::growing;
 }
 
 void print_report(const std::string& label, const LoadOptions& options, RunStats& stats) {
@@ -99,12 +116,12 @@ void print_report(const std::string& label, const LoadOptions& options, RunStats
   std::printf(
       "RESULT label=%s messages=%llu errors=%llu unexpected=%llu msgs_per_s=%.1f "
       "p50_ms=%.3f p90_ms=%.3f p99_ms=%.3f max_ms=%.3f driver_cpu_ms=%.4f "
-      "milter_cpu_ms=%.4f\n",
+      "milter_cpu_ms=%.4f max_rss_kib=%llu\n",
       label.c_str(), static_cast<unsigned long long>(stats.completed),
       static_cast<unsigned long long>(stats.errors),
       static_cast<unsigned long long>(stats.unexpected), rate, percentile_ms(lat, 0.5),
       percentile_ms(lat, 0.9), percentile_ms(lat, 0.99), lat.empty() ? 0.0 : lat.back() / 1000.0,
-      driver_ms, milter_ms);
+      driver_ms, milter_ms, static_cast<unsigned long long>(max_sampled_rss_kib(stats)));
   if (options.sample_seconds > 0) print_soak(stats);
 }
 
