@@ -1,0 +1,115 @@
+// PublicKeyCache: hits, misses on changed key bytes, the LRU bound, failures cached, keys that
+// outlive eviction, concurrent use.
+#include "dkim/public_key_cache.h"
+
+#include <gtest/gtest.h>
+#include <openssl/evp.h>
+
+#include <atomic>
+#include <thread>
+#include <vector>
+
+#include "common/c_handle.h"
+
+namespace authmilter::dkim::testing {
+namespace {
+
+// Raw Ed25519 public keys: cheap to make, each one a distinct cache entry.
+std::vector<unsigned char> fresh_ed25519_key() {
+  CHandle<EVP_PKEY, EVP_PKEY_free> key(EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519"));
+  std::vector<unsigned char> raw(32);
+  std::size_t length = raw.size();
+  EXPECT_EQ(EVP_PKEY_get_raw_public_key(key.get(), raw.data(), &length), 1);
+  return raw;
+}
+
+TEST(PublicKeyCache, SameKeyBytesHit) {
+  PublicKeyCache cache(4);
+  const auto bytes = fresh_ed25519_key();
+  const auto first = cache.get(KeyType::ed25519, bytes);
+  const auto second = cache.get(KeyType::ed25519, bytes);
+  ASSERT_TRUE(first->usable());
+  EXPECT_EQ(first.get(), second.get());
+  EXPECT_EQ(first->bits, 256u);
+  EXPECT_EQ(cache.stats().hits, 1u);
+  EXPECT_EQ(cache.stats().misses, 1u);
+}
+
+TEST(PublicKeyCache, ChangedKeyBytesOrTypeMiss) {
+  PublicKeyCache cache(4);
+  auto bytes = fresh_ed25519_key();
+  const auto first = cache.get(KeyType::ed25519, bytes);
+  bytes[0] ^= 1;
+  const auto changed = cache.get(KeyType::ed25519, bytes);
+  const auto as_rsa = cache.get(KeyType::rsa, bytes);
+  EXPECT_NE(first.get(), changed.get());
+  EXPECT_FALSE(as_rsa->usable());  // 32 raw bytes are no SubjectPublicKeyInfo
+  EXPECT_EQ(cache.stats().misses, 3u);
+  EXPECT_EQ(cache.stats().hits, 0u);
+}
+
+TEST(PublicKeyCache, UndecodableKeysAreCachedToo) {
+  PublicKeyCache cache(4);
+  const std::vector<unsigned char> garbage = {0x30, 0x03, 0x02, 0x01, 0x00};
+  EXPECT_FALSE(cache.get(KeyType::rsa, garbage)->usable());
+  EXPECT_FALSE(cache.get(KeyType::rsa, garbage)->usable());
+  EXPECT_EQ(cache.stats().hits, 1u);
+}
+
+TEST(PublicKeyCache, LeastRecentlyUsedIsEvictedAtTheBound) {
+  PublicKeyCache cache(2);
+  const auto a = fresh_ed25519_key(), b = fresh_ed25519_key(), c = fresh_ed25519_key();
+  const auto held_b = cache.get(KeyType::ed25519, b);
+  cache.get(KeyType::ed25519, a);
+  cache.get(KeyType::ed25519, b);  // b is now the most recent, a the least
+  cache.get(KeyType::ed25519, c);  // evicts a
+  EXPECT_EQ(cache.stats().entries, 2u);
+  const auto misses = cache.stats().misses;
+  EXPECT_EQ(cache.get(KeyType::ed25519, b).get(), held_b.get());  // still cached
+  EXPECT_EQ(cache.stats().misses, misses);
+  cache.get(KeyType::ed25519, a);  // was evicted: decoded again, evicting c
+  EXPECT_EQ(cache.stats().misses, misses + 1);
+  EXPECT_EQ(cache.stats().entries, 2u);
+}
+
+TEST(PublicKeyCache, HeldKeyOutlivesEviction) {
+  PublicKeyCache cache(1);
+  const auto held = cache.get(KeyType::ed25519, fresh_ed25519_key());
+  for (int i = 0; i < 3; ++i) cache.get(KeyType::ed25519, fresh_ed25519_key());
+  ASSERT_TRUE(held->usable());
+  unsigned char raw[32];
+  std::size_t length = sizeof raw;
+  EXPECT_EQ(EVP_PKEY_get_raw_public_key(held->key.get(), raw, &length), 1);  // ASan: no UAF
+}
+
+TEST(PublicKeyCache, ConcurrentUseStaysConsistentAndBounded) {
+  constexpr int kThreads = 8, kRounds = 300, kKeys = 6;
+  constexpr std::size_t kCapacity = 4;
+  PublicKeyCache cache(kCapacity);
+  std::vector<std::vector<unsigned char>> keys;
+  for (int i = 0; i < kKeys; ++i) keys.push_back(fresh_ed25519_key());
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int round = 0; round < kRounds; ++round) {
+        const auto& bytes = keys[static_cast<std::size_t>((t + round) % kKeys)];
+        const auto key = cache.get(KeyType::ed25519, bytes);
+        unsigned char raw[32];
+        std::size_t length = sizeof raw;
+        if (!key->usable() || EVP_PKEY_get_raw_public_key(key->key.get(), raw, &length) != 1 ||
+            std::vector<unsigned char>(raw, raw + length) != bytes) {
+          ++wrong;
+        }
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(wrong.load(), 0);
+  const auto stats = cache.stats();
+  EXPECT_EQ(stats.hits + stats.misses, static_cast<std::uint64_t>(kThreads * kRounds));
+  EXPECT_LE(stats.entries, kCapacity);
+}
+
+}  // namespace
+}  // namespace authmilter::dkim::testing
