@@ -1,5 +1,5 @@
 // PublicKeyCache: hits, misses on changed key bytes, the LRU bound, failures cached, keys that
-// outlive eviction, concurrent use.
+// outlive eviction, concurrent use; and that DkimVerifier decodes a key once across messages.
 #include "dkim/public_key_cache.h"
 
 #include <gtest/gtest.h>
@@ -9,7 +9,7 @@
 #include <thread>
 #include <vector>
 
-#include "common/c_handle.h"
+#include "dkim_test_support.h"
 
 namespace authmilter::dkim::testing {
 namespace {
@@ -109,6 +109,18 @@ TEST(PublicKeyCache, ConcurrentUseStaysConsistentAndBounded) {
   const auto stats = cache.stats();
   EXPECT_EQ(stats.hits + stats.misses, static_cast<std::uint64_t>(kThreads * kRounds));
   EXPECT_LE(stats.entries, kCapacity);
+}
+
+TEST(PublicKeyCache, VerifierDecodesAKeyOnceAcrossMessages) {
+  auto library = make_library();
+  ASSERT_NE(library, nullptr);
+  dns::ZoneResolver zone;
+  load_tab_records(zone, data_path("rfc6376/dns-records.txt"));
+  const std::string raw = read_file(data_path("rfc6376/rfc6376-a2-signed.eml"));
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(codes_of(verify_message(*library, zone, raw, 64)), "pass");
+  EXPECT_EQ(library->key_cache().stats().misses, 1u);
+  EXPECT_EQ(library->key_cache().stats().hits, 2u);
+  EXPECT_EQ(zone.lookup_count(), 3);  // the record itself is fetched every time (TTL freshness)
 }
 
 }  // namespace
