@@ -1,5 +1,6 @@
 #include "dkim/public_key.h"
 
+#include <openssl/err.h>
 #include <openssl/x509.h>
 
 namespace authmilter::dkim {
@@ -34,9 +35,12 @@ std::shared_ptr<const PublicKey> decode_public_key(KeyType type,
   } else {
     decoded->key = decode_rsa(key_data);
     // libopendkim reported 8 * RSA_size(): the modulus length rounded up to whole bytes.
-    if (decoded->key != nullptr)
+    if (decoded->key != nullptr) {
       decoded->bits = 8u * static_cast<unsigned>(EVP_PKEY_get_size(decoded->key.get()));
+    }
   }
+  // A failed decode leaves reasons in this thread's queue; nobody reads them.
+  if (decoded->key == nullptr) ERR_clear_error();
   return decoded;
 }
 

@@ -3,6 +3,7 @@
 #include "dkim/public_key_cache.h"
 
 #include <gtest/gtest.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 
 #include <atomic>
@@ -52,6 +53,7 @@ TEST(PublicKeyCache, UndecodableKeysAreCachedToo) {
   PublicKeyCache cache(4);
   const std::vector<unsigned char> garbage = {0x30, 0x03, 0x02, 0x01, 0x00};
   EXPECT_FALSE(cache.get(KeyType::rsa, garbage)->usable());
+  EXPECT_EQ(ERR_peek_error(), 0u);  // the decoder's complaints are not left for others to find
   EXPECT_FALSE(cache.get(KeyType::rsa, garbage)->usable());
   EXPECT_EQ(cache.stats().hits, 1u);
 }
@@ -121,6 +123,29 @@ TEST(PublicKeyCache, VerifierDecodesAKeyOnceAcrossMessages) {
   EXPECT_EQ(library->key_cache().stats().misses, 1u);
   EXPECT_EQ(library->key_cache().stats().hits, 2u);
   EXPECT_EQ(zone.lookup_count(), 3);  // the record itself is fetched every time (TTL freshness)
+}
+
+TEST(PublicKeyCache, VerifiersOnManyThreadsShareOneLibrary) {
+  auto library = make_library();
+  ASSERT_NE(library, nullptr);
+  dns::ZoneResolver zone;  // filled before sharing; lookups are thread-safe
+  load_tab_records(zone, data_path("rfc8463/dns-records.txt"));
+  const std::string raw = read_file(data_path("rfc8463/rfc8463-a3-signed.eml"));
+  constexpr int kThreads = 4, kMessages = 25;
+  std::atomic<int> not_passed{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < kMessages; ++i) {
+        if (codes_of(verify_message(*library, zone, raw, 64)) != "pass,pass") ++not_passed;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(not_passed.load(), 0);
+  const auto stats = library->key_cache().stats();
+  EXPECT_EQ(stats.entries, 2u);  // one Ed25519 and one RSA key, however many threads
+  EXPECT_EQ(stats.hits + stats.misses, 2u * kThreads * kMessages);
 }
 
 }  // namespace
