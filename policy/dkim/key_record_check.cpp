@@ -67,6 +67,9 @@ std::optional<std::vector<KeyTag>> parse_key_tags(std::string_view text) {
   ParseState state = ParseState::before_name;
   std::size_t name_start = 0, name_end = 0, value_start = 0;
   bool spaced = false;
+  const auto add_value = [&](std::string_view value) {
+    add_tag(tags, text.substr(name_start, name_end - name_start), value, true);
+  };
   for (std::size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
     if (!is_c_print(c) && !is_c_space(c)) return std::nullopt;
@@ -91,7 +94,7 @@ std::optional<std::vector<KeyTag>> parse_key_tags(std::string_view text) {
       case ParseState::before_value:
         if (is_c_space(c)) break;
         if (c == ';') {
-          add_tag(tags, text.substr(name_start, name_end - name_start), {}, true);
+          add_value({});
           state = ParseState::before_name;
         } else {
           value_start = i;
@@ -100,19 +103,15 @@ std::optional<std::vector<KeyTag>> parse_key_tags(std::string_view text) {
         break;
       case ParseState::in_value:
         if (c == ';') {
-          add_tag(tags, text.substr(name_start, name_end - name_start),
-                  text.substr(value_start, i - value_start), true);
+          add_value(text.substr(value_start, i - value_start));
           state = ParseState::before_name;
         }
         break;
     }
   }
   if (state == ParseState::in_name) return std::nullopt;
-  if (state == ParseState::before_value || state == ParseState::in_value) {
-    const std::string_view value =
-        state == ParseState::in_value ? text.substr(value_start) : std::string_view{};
-    add_tag(tags, text.substr(name_start, name_end - name_start), value, true);
-  }
+  if (state == ParseState::before_value) add_value({});
+  if (state == ParseState::in_value) add_value(text.substr(value_start));
   add_tag(tags, "k", "rsa", false);  // RFC 6376 §3.6.1 default, unless k= (any case) is there
   return tags;
 }
