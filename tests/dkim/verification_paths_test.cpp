@@ -146,6 +146,32 @@ TEST(VerificationPaths, RsaSignatureAndBodyFailures) {
       verify_message(*library, zone, replace_once(raw, "b=AuUoFEfD", "b=BuUoFEfD"), 7).at(0));
 }
 
+// l= beyond the body is judged by libopendkim at end of message, over whatever the key said.
+TEST(VerificationPaths, BodyLengthBeyondTheBodyFailsWhateverTheKey) {
+  auto library = make_library();
+  ASSERT_NE(library, nullptr);
+  const std::string raw = replace_once(read_file(data_path("rfc6376/rfc6376-a2-signed.eml")),
+                                       "s=brisbane;", "s=brisbane; l=99999;");
+  const std::string key = rsa_key();
+  struct Case {
+    std::string record;
+    unsigned bits;
+  };
+  for (const Case& c :
+       {Case{"v=DKIM1; p=" + key, 1024}, Case{"v=DKIM1; p=", 0}, Case{"t=s; p=" + key, 1024},
+        Case{"h=sha1; p=" + key, 0}, Case{"v=DKIM1; p=" + key.substr(0, 40), 0}}) {
+    dns::ZoneResolver zone;
+    zone.add_txt(kRsaKeyName, c.record);
+    for (std::size_t chunk : kChunkSizes) {
+      const auto results = verify_message(*library, zone, raw, chunk);
+      ASSERT_EQ(results.size(), 1u);
+      EXPECT_EQ(results[0].code, DkimCode::fail) << c.record;
+      EXPECT_EQ(results[0].reason, "l= exceeds the body length") << c.record;
+      EXPECT_EQ(results[0].key_bits, c.bits) << c.record;
+    }
+  }
+}
+
 // RFC 8463 A.3: ed25519-sha256 (index 0) and rsa-sha256 (index 1) over the same message.
 TEST(VerificationPaths, Ed25519Variants) {
   auto library = make_library();
