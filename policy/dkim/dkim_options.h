@@ -21,6 +21,10 @@ inline constexpr std::size_t kDefaultMaxSignatureHeaderLength = 16 * 1024;
 inline constexpr std::size_t kDefaultMaxHeaderFields = 1000;
 inline constexpr std::size_t kDefaultMaxHeaderBytes = 1024 * 1024;
 
+// Decoded public keys kept by the process (public_key_cache.h). Each holds an EVP_PKEY of a few
+// KiB at most; 1000 covers the signing domains a busy server sees in a TTL, and is bounded.
+inline constexpr std::size_t kDefaultKeyCacheEntries = 1000;
+
 struct DkimOptions {
   bool accept_rsa_sha1 = false;  // RFC 8301 §3.1: verifiers MUST NOT consider rsa-sha1 valid
   unsigned min_rsa_key_bits = kRfc8301MinRsaKeyBits;
@@ -28,6 +32,7 @@ struct DkimOptions {
   std::size_t max_signature_header_length = kDefaultMaxSignatureHeaderLength;  // beyond: permerror
   std::size_t max_header_fields = kDefaultMaxHeaderFields;  // beyond: every signature permerror
   std::size_t max_header_bytes = kDefaultMaxHeaderBytes;    // beyond: every signature permerror
+  std::size_t key_cache_entries = kDefaultKeyCacheEntries;  // decoded keys, least recent dropped
 };
 
 }  // namespace authmilter::dkim

@@ -75,6 +75,7 @@ DkimVerifier::DkimVerifier(const DkimLibrary& library, dns::Resolver& resolver)
   state_->library = &library;
   state_->context.options = &library.options();
   state_->context.resolver = &resolver;
+  state_->context.key_cache = &library.key_cache();
   DKIM_STAT status = DKIM_STAT_OK;
   state_->dkim.reset(dkim_verify(library.handle(), kJobId, nullptr, &status));
   if (state_->dkim == nullptr) {
@@ -223,8 +224,10 @@ std::vector<DkimResult> DkimVerifier::State::collect_results() {
       DKIM_SIGINFO* signature = list[next++];
       const auto key_failure = context.key_failures.find(signature);
       const bool key_failed = key_failure != context.key_failures.end();
-      classify_signature(signature, key_failed ? &key_failure->second : nullptr, library->options(),
-                         result);
+      const auto fetched_key = context.fetched_keys.find(signature);
+      classify_signature(signature, key_failed ? &key_failure->second : nullptr,
+                         fetched_key != context.fetched_keys.end() ? &fetched_key->second : nullptr,
+                         library->options(), result);
       if (!same_signature(signature, header.facts)) {
         set_outcome(result, DkimCode::neutral, "signature not evaluated (lists out of step)");
       }

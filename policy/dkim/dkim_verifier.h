@@ -5,7 +5,8 @@
 //   add_body() for every body chunk               ->  finish() once.
 // add_body() before end_of_headers() and finish() before either imply the missing calls; calls
 // after finish() are ignored. Keys are fetched through the shared dns::Resolver while
-// end_of_headers() runs (libopendkim processes signatures at end of headers).
+// end_of_headers() runs (libopendkim processes signatures at end of headers), decoded through
+// the library's PublicKeyCache, and the signatures verified with them in finish().
 //
 // Ownership: the verifier borrows the DkimLibrary and the Resolver, which must outlive it; it
 // owns its libopendkim DKIM handle. One verifier per message; not thread-safe; movable.

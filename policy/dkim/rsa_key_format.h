@@ -1,10 +1,10 @@
 // rsa_key_format.h - accept RSA keys published as PKCS#1 RSAPublicKey (interoperability).
 //
 // RFC 6376 §3.6.1 calls p= an "RSAPublicKey" but every signer publishes a DER
-// SubjectPublicKeyInfo (RFC 5280), and libopendkim only decodes that form (d2i_PUBKEY).
-// Some domains publish the bare PKCS#1 RSAPublicKey (RFC 8017 A.1.1), which dkimpy, Mail::DKIM
-// and go-msgauth accept. normalize_key_record() rewrites such a record's p= into
-// SubjectPublicKeyInfo so that libopendkim verifies it; every other record comes back unchanged.
+// SubjectPublicKeyInfo (RFC 5280), the one form libopendkim decoded and public_key.h decodes
+// (d2i_PUBKEY). Some domains publish the bare PKCS#1 RSAPublicKey (RFC 8017 A.1.1), which
+// dkimpy, Mail::DKIM and go-msgauth accept. normalize_key_record() rewrites such a record's p=
+// into SubjectPublicKeyInfo so that it verifies; every other record comes back unchanged.
 // Pure functions over OpenSSL; no state.
 #pragma once
 

@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "dkim/signature_check.h"
+
 namespace authmilter::dkim {
 
 namespace {
@@ -26,10 +28,10 @@ std::string library_reason(int error) {
   return text != nullptr ? text : "signature error " + std::to_string(error);
 }
 
-Verdict verdict_for_error(int error, unsigned int flags, int body_hash) {
-  switch (error) {
+Verdict verdict_for_error(const SignatureState& state) {
+  switch (state.error) {
     case DKIM_SIGERROR_BADSIG:
-      if ((flags & DKIM_SIGFLAG_PASSED) != 0 && body_hash == DKIM_SIGBH_MISMATCH) {
+      if (state.passed && state.body_hash == DKIM_SIGBH_MISMATCH) {
         return {DkimCode::fail, "body hash did not verify"};
       }
       return {DkimCode::fail, "signature did not verify"};
@@ -54,7 +56,7 @@ Verdict verdict_for_error(int error, unsigned int flags, int body_hash) {
     case DKIM_SIGERROR_UNKNOWN:
       return {DkimCode::neutral, "signature not evaluated"};
     default:
-      return {DkimCode::permerror, library_reason(error)};
+      return {DkimCode::permerror, library_reason(state.error)};
   }
 }
 
@@ -73,14 +75,29 @@ Verdict rfc8301_verdict(dkim_alg_t algorithm, unsigned key_bits, const DkimOptio
 }  // namespace
 
 void classify_signature(DKIM_SIGINFO* signature, const KeyFailure* key_failure,
-                        const DkimOptions& options, DkimResult& result) {
+                        const FetchedKey* fetched_key, const DkimOptions& options,
+                        DkimResult& result) {
   const unsigned int flags = dkim_sig_getflags(signature);
-  const int error = dkim_sig_geterror(signature);
-  const int body_hash = dkim_sig_getbh(signature);
+  SignatureState state{dkim_sig_geterror(signature), (flags & DKIM_SIGFLAG_PASSED) != 0,
+                       dkim_sig_getbh(signature)};
   dkim_alg_t algorithm = DKIM_SIGN_UNKNOWN;
   (void)dkim_sig_getsignalg(signature, &algorithm);
   result.testing_key = (flags & DKIM_SIGFLAG_TESTKEY) != 0;
   result.key_bits = key_bits_of(signature, algorithm, flags);
+  if (fetched_key != nullptr) {
+    // libopendkim never saw this key: the record's flags and size are ours to report.
+    result.testing_key = fetched_key->testing;
+    // As libopendkim reported them: no size without a decoded key, and none for an Ed25519 key
+    // it failed to decode (a record error still counts as processed: 256).
+    const bool decoded = fetched_key->key != nullptr && fetched_key->key->usable();
+    const bool undecodable = fetched_key->error == DKIM_SIGERROR_KEYDECODE ||
+                             (fetched_key->error == DKIM_SIGERROR_OK && !decoded);
+    if (algorithm != DKIM_SIGN_ED25519SHA256 || undecodable) {
+      result.key_bits = decoded ? fetched_key->key->bits : 0;
+    }
+    // "No key" is our own answer; anything else (l= beyond the body) is libopendkim's verdict.
+    if (state.error == DKIM_SIGERROR_NOKEY) state = check_signature(signature, *fetched_key);
+  }
 
   Verdict verdict;
   if ((flags & DKIM_SIGFLAG_IGNORE) != 0) {
@@ -88,11 +105,11 @@ void classify_signature(DKIM_SIGINFO* signature, const KeyFailure* key_failure,
                "not verified: more than " + std::to_string(options.max_signatures) + " signatures"};
   } else if (key_failure != nullptr) {
     verdict = {key_failure->code, key_failure->reason};
-  } else if (error == DKIM_SIGERROR_OK && (flags & DKIM_SIGFLAG_PASSED) != 0 &&
-             body_hash == DKIM_SIGBH_MATCH) {
+  } else if (state.error == DKIM_SIGERROR_OK && state.passed &&
+             state.body_hash == DKIM_SIGBH_MATCH) {
     verdict = rfc8301_verdict(algorithm, result.key_bits, options);
   } else {
-    verdict = verdict_for_error(error, flags, body_hash);
+    verdict = verdict_for_error(state);
   }
   result.code = verdict.code;
   result.reason = std::move(verdict.reason);

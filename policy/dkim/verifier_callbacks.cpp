@@ -1,12 +1,12 @@
 #include "dkim/verifier_callbacks.h"
 
 #include <cctype>
-#include <cstring>
 #include <string>
 #include <string_view>
 
 #include "common/ascii.h"
 #include "dkim/key_record.h"
+#include "dkim/key_record_check.h"
 #include "dkim/message_context.h"
 #include "dkim/tag_list.h"
 
@@ -41,8 +41,22 @@ DKIM_CBSTAT record_failure(MessageContext& context, const DKIM_SIGINFO* signatur
   return DKIM_CBSTAT_NOTFOUND;
 }
 
-DKIM_CBSTAT fetch_into(MessageContext& context, DKIM_SIGINFO* signature, unsigned char* buffer,
-                       std::size_t buffer_length) {
+FetchedKey key_for(MessageContext& context, DKIM_SIGINFO* signature, std::string_view record) {
+  dkim_alg_t algorithm = DKIM_SIGN_UNKNOWN;
+  (void)dkim_sig_getsignalg(signature, &algorithm);
+  KeyRecordCheck check = check_key_record(record, algorithm);
+  FetchedKey fetched;
+  fetched.error = check.error;
+  fetched.testing = check.testing;
+  fetched.same_domain_only = check.same_domain_only;
+  if (check.error == DKIM_SIGERROR_OK)
+    fetched.key = context.key_cache->get(check.type, check.key_data);
+  return fetched;
+}
+
+// max_record_length: libopendkim's buffer size, still the bound on a record (as before).
+DKIM_CBSTAT fetch_key(MessageContext& context, DKIM_SIGINFO* signature,
+                      std::size_t max_record_length) {
   static unsigned char query_tag[] = "q";
   const std::string_view methods = text_of(dkim_sig_gettagvalue(signature, false, query_tag));
   if (!methods.empty() && !offers_dns_txt(methods)) {
@@ -50,11 +64,12 @@ DKIM_CBSTAT fetch_into(MessageContext& context, DKIM_SIGINFO* signature, unsigne
   }
   const KeyFetch fetch =
       fetch_key_record(*context.resolver, text_of(dkim_sig_getselector(signature)),
-                       text_of(dkim_sig_getdomain(signature)), buffer_length - 1);
+                       text_of(dkim_sig_getdomain(signature)), max_record_length);
   if (!fetch.found) return record_failure(context, signature, fetch.code, fetch.reason);
-  std::memcpy(buffer, fetch.record.data(), fetch.record.size());
-  buffer[fetch.record.size()] = '\0';
-  return DKIM_CBSTAT_CONTINUE;
+  context.fetched_keys[signature] = key_for(context, signature, fetch.record);
+  // "Not found" keeps libopendkim from decoding the key; the verifier judges the signature
+  // with this one after dkim_eom() (signature_check.h).
+  return DKIM_CBSTAT_NOTFOUND;
 }
 
 }  // namespace
@@ -64,7 +79,7 @@ DKIM_CBSTAT lookup_key(DKIM* dkim, DKIM_SIGINFO* signature, unsigned char* buffe
   MessageContext* context = context_of(dkim);
   if (context == nullptr || buffer == nullptr || buffer_length < 2) return DKIM_CBSTAT_ERROR;
   try {
-    return fetch_into(*context, signature, buffer, buffer_length);
+    return fetch_key(*context, signature, buffer_length - 1);
   } catch (...) {
     // Out of memory or a resolver bug: never a pass, and retrying later may succeed.
     try {

@@ -1,10 +1,13 @@
 // verifier_callbacks.h - the libopendkim callbacks DkimLibrary registers (C boundary).
 //
 // lookup_key: libopendkim asks for the key record of one signature; we check its q= method,
-//   fetch the record through the message's dns::Resolver (key_record.h) and copy it into
-//   libopendkim's buffer. On any failure we record why in MessageContext::key_failures and
-//   answer DKIM_CBSTAT_NOTFOUND, the one "no key" answer libopendkim handles per signature
-//   without aborting the message (a temporary failure is restored as temperror from the record).
+//   fetch the record through the message's dns::Resolver (key_record.h), check it for this
+//   signature (key_record_check.h) and take the decoded key from the library's PublicKeyCache,
+//   recording the outcome in MessageContext::fetched_keys; a failed fetch is recorded in
+//   MessageContext::key_failures. Either way we answer DKIM_CBSTAT_NOTFOUND, the one "no key"
+//   answer libopendkim handles per signature without aborting the message: libopendkim then
+//   never decodes a key, and the verifier judges the signature after dkim_eom().
+//   `buffer` is left untouched.
 // prescreen_signatures: marks every signature after the first max_signatures as ignored.
 // Both are noexcept: no exception crosses into C; an internal error becomes temperror.
 #pragma once

@@ -3,8 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
+#include <mutex>
 #include <sstream>
 
 #include "dkim/dkim_verifier.h"
@@ -107,6 +110,36 @@ std::unique_ptr<DkimLibrary> make_library(const DkimOptions& options) {
   return library.ok() ? std::move(library.value()) : nullptr;
 }
 
+namespace {
+
+// FNV-1a: names a message in the trace without printing it.
+std::uint64_t message_digest(std::string_view raw) {
+  std::uint64_t hash = 14695981039346656037ull;
+  for (char c : raw) hash = (hash ^ static_cast<unsigned char>(c)) * 1099511628211ull;
+  return hash;
+}
+
+// AUTHMILTER_DKIM_TRACE=FILE appends every verification's full outcome to FILE, so that two runs
+// of the conformance suites (before and after a verifier change) can be compared case by case.
+void trace_outcome(std::string_view raw, std::size_t chunk_size,
+                   const std::vector<DkimResult>& results) {
+  static std::mutex trace_mutex;
+  const char* path = std::getenv("AUTHMILTER_DKIM_TRACE");
+  if (path == nullptr || *path == '\0') return;
+  std::ostringstream line;
+  line << std::hex << message_digest(raw) << std::dec << " chunk=" << chunk_size;
+  for (const DkimResult& r : results) {
+    line << " | " << to_string(r.code) << " (" << r.reason << ") d=" << r.domain
+         << " s=" << r.selector << " a=" << r.algorithm << " b=" << r.signature_prefix
+         << " bits=" << r.key_bits << " testing=" << r.testing_key;
+  }
+  if (results.empty()) line << " | none";
+  const std::lock_guard<std::mutex> lock(trace_mutex);
+  std::ofstream(path, std::ios::app) << line.str() << "\n";
+}
+
+}  // namespace
+
 std::vector<DkimResult> verify_message(const DkimLibrary& library, dns::Resolver& resolver,
                                        std::string_view raw, std::size_t chunk_size) {
   const MessageParts parts = split_message(raw);
@@ -117,7 +150,9 @@ std::vector<DkimResult> verify_message(const DkimLibrary& library, dns::Resolver
     const std::size_t length = std::min(chunk_size, parts.body.size() - offset);
     verifier.add_body(std::span<const char>(parts.body.data() + offset, length));
   }
-  return verifier.finish();
+  std::vector<DkimResult> results = verifier.finish();
+  trace_outcome(raw, chunk_size, results);
+  return results;
 }
 
 std::string codes_of(const std::vector<DkimResult>& results) {
