@@ -142,6 +142,8 @@ void read_dkim(YamlSection section, Config& config) {
       section.get_integer("min_rsa_key_bits", dkim.min_rsa_key_bits, 512, 16384));
   dkim.max_signatures = static_cast<std::size_t>(
       section.get_integer("max_signatures", static_cast<long>(dkim.max_signatures), 1, 100));
+  dkim.key_cache_entries = static_cast<std::size_t>(section.get_integer(
+      "key_cache_entries", static_cast<long>(dkim.key_cache_entries), 1, 1000000));
   section.check_unknown_keys();
 }
 

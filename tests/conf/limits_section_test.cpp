@@ -27,6 +27,7 @@ TEST(LimitsSection, ReadsEveryKeyAndDkimFollows) {
   auto config = load(R"(
 dkim:
   max_signatures: 3
+  key_cache_entries: 20
 limits:
   max_connections: 7
   max_recipients: 50
@@ -43,6 +44,7 @@ limits:
   EXPECT_EQ(config->dkim.max_header_fields, 200u);
   EXPECT_EQ(config->dkim.max_header_bytes, 65536u);
   EXPECT_EQ(config->dkim.max_signatures, 3u);
+  EXPECT_EQ(config->dkim.key_cache_entries, 20u);
 }
 
 TEST(LimitsSection, ShippedExampleStatesTheDefaults) {
@@ -55,6 +57,7 @@ TEST(LimitsSection, ShippedExampleStatesTheDefaults) {
   EXPECT_EQ(config->limits.max_header_fields, defaults->limits.max_header_fields);
   EXPECT_EQ(config->limits.max_header_bytes, defaults->limits.max_header_bytes);
   EXPECT_EQ(config->limits.max_forged_authres_headers, defaults->limits.max_forged_authres_headers);
+  EXPECT_EQ(config->dkim.key_cache_entries, defaults->dkim.key_cache_entries);
 }
 
 TEST(LimitsSection, BadValuesNameTheKey) {
@@ -72,6 +75,7 @@ TEST(LimitsSection, BadValuesNameTheKey) {
        "limits.max_forged_authres_headers: must be between 1 and 10000"},
       {"limits:\n  max_headers: 10\n", "test.yaml:2:3: limits.max_headers: unknown key"},
       {"limits: 5\n", "limits: expected a mapping"},
+      {"dkim:\n  key_cache_entries: 0\n", "dkim.key_cache_entries: must be between 1 and 1000000"},
   };
   for (const auto& bad : cases) {
     SCOPED_TRACE(bad.text);
