@@ -8,6 +8,7 @@
 #include "dkim/line_endings.h"
 #include "dkim/message_context.h"
 #include "dkim/signature_facts.h"
+#include "dkim/signature_field.h"
 #include "dkim/signature_outcome.h"
 
 namespace authmilter::dkim {
@@ -26,13 +27,6 @@ struct SignatureHeader {
   bool beyond_limit = false;  // after max_signatures fed ones: listed, never verified
   std::string rejection;      // why it was not fed
 };
-
-// libopendkim ignores blanks between a field name and its colon; so must we, or the two lists
-// of signatures would fall out of step.
-bool is_signature_field(std::string_view name) {
-  while (!name.empty() && (name.back() == ' ' || name.back() == '\t')) name.remove_suffix(1);
-  return equal_ignoring_case(name, "DKIM-Signature");
-}
 
 // Statuses that mean libopendkim itself broke, not that the message is bad.
 bool is_internal_failure(DKIM_STAT status) {

@@ -7,6 +7,7 @@
 
 #include "authres/authres.h"
 #include "common/ascii.h"
+#include "dkim/signature_field.h"
 #include "dmarc/from_address.h"
 #include "evaluation/authres_clauses.h"
 #include "evaluation/outcome_metrics.h"
@@ -122,7 +123,7 @@ bool MessageEvaluation::count_header(std::string_view name, std::string_view val
   ++header_fields_;
   header_bytes_ += name.size() + value.size();
   if (header_section_too_large()) return false;
-  if (equal_ignoring_case(name, "DKIM-Signature")) ++dkim_signatures_;
+  if (dkim::is_signature_field(name)) ++dkim_signatures_;
   return true;
 }
 

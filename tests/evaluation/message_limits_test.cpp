@@ -184,6 +184,21 @@ TEST_F(MessageLimitsTest, SignaturesBeyondDkimMaxAreReportedNotRefused) {
   EXPECT_EQ(breaches[0].value, 3u);
 }
 
+// libopendkim reads "DKIM-Signature :" (a blank before the colon) as a signature field: the bound
+// counts it too, or a sender could slip signatures past dkim.max_signatures unlogged.
+TEST_F(MessageLimitsTest, SignatureFieldWithBlankBeforeColonCountsTowardsTheBound) {
+  use_dkim(2);
+  MessageEvaluation message = start();
+  message.header("From", " <joe@example.org>");
+  for (const char* name : {"DKIM-Signature", "DKIM-Signature ", "dkim-signature\t"})
+    message.header(name, " v=1; a=rsa-sha256; d=example.org; s=s; h=from; bh=AA==; b=AA==");
+  finish(message);
+  const auto breaches = message.take_limit_breaches();
+  ASSERT_EQ(breaches.size(), 1u);
+  EXPECT_EQ(breaches[0].bound, "dkim.max_signatures");
+  EXPECT_EQ(breaches[0].value, 3u);
+}
+
 TEST_F(MessageLimitsTest, SignaturesAtDkimMaxGiveNoBreach) {
   use_dkim(2);
   MessageEvaluation message = start();
