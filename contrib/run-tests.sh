@@ -2,7 +2,8 @@
 # run-tests.sh - the README's test command: install what the tests need (as root, with apt-get),
 # build, and run every test: unit, conformance and integration (real unbound + Postfix on
 # loopback); then the same suite again on an AddressSanitizer + UndefinedBehaviorSanitizer build
-# (the daemon under test included). Exits non-zero when anything fails.
+# (the daemon under test included). Exits non-zero when anything fails. First of all, a
+# formatting check: every C++ source must be as clang-format (.clang-format) writes it.
 # AUTHMILTER_SKIP_SANITIZERS=1 skips the second pass (quicker local runs; CI always does both).
 # Last, a short fuzz pass: every libFuzzer target (tests/fuzz) for AUTHMILTER_FUZZ_SECONDS
 # (default 10) seconds from seeds in build-fuzz-ci/corpus; a crash or a broken invariant fails
@@ -11,6 +12,10 @@ set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${AUTHMILTER_BUILD_DIR:-$top/build}
 "$top/contrib/setup-debian.sh" --with-tests
+# Our sources follow .clang-format; a change that does not is a failed run, not a later chore.
+echo "== clang-format --dry-run -Werror over our C++ sources"
+(cd "$top" && find policy filter conf tests -path tests/data -prune -o \
+    \( -name '*.cpp' -o -name '*.h' \) -print | sort | xargs clang-format --dry-run -Werror)
 "$top/contrib/build.sh" -DAUTHMILTER_TESTS=ON
 (cd "$build" && ctest --output-on-failure -j2 "$@")
 
