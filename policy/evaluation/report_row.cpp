@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "common/ascii.h"
+#include "dmarc/record.h"
 
 namespace authmilter::evaluation {
 
@@ -34,8 +35,8 @@ report::PublishedPolicy published_policy(const dmarc::DmarcResult& result) {
                : record.psd == dmarc::PsdFlag::no ? "n"
                                                   : "u";
   policy.testing = record.testing;
-  policy.adkim = record.adkim == dmarc::AlignmentMode::strict ? "s" : "r";
-  policy.aspf = record.aspf == dmarc::AlignmentMode::strict ? "s" : "r";
+  policy.adkim = dmarc::to_string(record.adkim);
+  policy.aspf = dmarc::to_string(record.aspf);
   policy.pct = record.pct;
   policy.fo = record.fo;
   policy.discovery = dmarc::to_string(result.discovery);
