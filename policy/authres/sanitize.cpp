@@ -2,6 +2,7 @@
 
 #include "authres/authres.h"
 #include "authres/grammar.h"
+#include "common/domain_name.h"
 
 namespace authmilter::authres {
 namespace {
@@ -75,7 +76,7 @@ bool is_dot_atom(std::string_view text) {
 
 // RFC 8601 domain-name: LDH labels of 1-63 octets (RFC 1035 §2.3.4) joined by dots.
 bool is_domain_name(std::string_view text) {
-  if (text.empty() || text.size() > 253) return false;
+  if (text.empty() || text.size() > kMaxDomainNameLength) return false;
   std::size_t start = 0;
   while (start <= text.size()) {
     std::size_t end = text.find('.', start);

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "common/domain_name.h"
+
 namespace authmilter::decision {
 
 namespace {
@@ -14,20 +16,12 @@ constexpr const char* kRejectCode = "550";
 constexpr const char* kRejectEnhanced = "5.7.1";
 constexpr const char* kTempfailCode = "451";
 constexpr const char* kTempfailEnhanced = "4.7.0";
-constexpr std::size_t kMaxDomainInReply = 253;  // RFC 1035 §2.3.4 name length
-
-bool ends_with_label(const std::string& domain, const std::string& parent) {
-  if (domain.size() == parent.size()) return domain == parent;
-  if (domain.size() < parent.size() || parent.empty()) return false;
-  return domain.compare(domain.size() - parent.size(), parent.size(), parent) == 0 &&
-         domain[domain.size() - parent.size() - 1] == '.';
-}
 
 // The From domain is normalised already; still, nothing but host-name characters may reach the
 // reply line.
 std::string reply_safe_domain(const std::string& domain) {
   std::string safe;
-  for (char c : domain.substr(0, kMaxDomainInReply)) {
+  for (char c : domain.substr(0, kMaxDomainNameLength)) {
     const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
                     c == '.' || c == '-' || c == '_';
     safe += ok ? c : '?';
@@ -59,12 +53,12 @@ bool is_forwarder(const DecisionInput& input, const ForwarderList& forwarders, s
       }
   }
   for (const auto& domain : forwarders.domains) {
-    if (!input.spf_pass_domain.empty() && ends_with_label(input.spf_pass_domain, domain)) {
+    if (!input.spf_pass_domain.empty() && is_same_or_subdomain(input.spf_pass_domain, domain)) {
       *who = "SPF pass for " + input.spf_pass_domain;
       return true;
     }
     for (const auto& dkim : input.dkim_pass_domains)
-      if (ends_with_label(dkim, domain)) {
+      if (is_same_or_subdomain(dkim, domain)) {
         *who = "DKIM pass for " + dkim;
         return true;
       }
@@ -227,7 +221,7 @@ const char* to_string(OverrideReason reason) {
 const DomainOverride* find_override(const std::string& domain, const LocalPolicy& policy) {
   const DomainOverride* best = nullptr;
   for (const auto& rule : policy.overrides) {
-    if (!ends_with_label(domain, rule.domain)) continue;
+    if (!is_same_or_subdomain(domain, rule.domain)) continue;
     if (best == nullptr || rule.domain.size() > best->domain.size()) best = &rule;
   }
   return best;

@@ -12,13 +12,11 @@
 #include <string>
 #include <string_view>
 
+#include "common/domain_name.h"
 #include "dkim/dkim_result.h"
 #include "dns/resolver.h"
 
 namespace authmilter::dkim {
-
-// RFC 1035 §2.3.4: a domain name is at most 255 octets on the wire, 253 as text.
-inline constexpr std::size_t kMaxDomainNameLength = 253;
 
 struct KeyFetch {
   bool found = false;  // true: `record` holds the key record; false: code + reason say why not

@@ -1,5 +1,6 @@
 #include "dmarc/alignment.h"
 
+#include "common/domain_name.h"
 #include "dmarc/domain_name.h"
 
 namespace authmilter::dmarc {
@@ -37,7 +38,7 @@ AlignmentCheck check_alignment(std::string_view author_domain, std::string_view 
   // not looked up. Else a sender could make its own DNS fail (or spend the query budget) and
   // turn a spoofed author's "fail" into "temperror".
   if (!author_org.temporary_failure && *other != author_org.domain &&
-      !is_subdomain_of(*other, author_org.domain)) {
+      !is_proper_subdomain(*other, author_org.domain)) {
     check.reason = *other + " is not within " + author_org.domain + " (org of " + *author + ")";
     return check;
   }

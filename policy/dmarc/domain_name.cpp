@@ -16,7 +16,7 @@ bool is_label_char(unsigned char c) {
 
 std::optional<std::string> normalize_domain(std::string_view name) {
   if (!name.empty() && name.back() == '.') name.remove_suffix(1);
-  if (name.empty() || name.size() > kMaxDomainLength) return std::nullopt;
+  if (name.empty() || name.size() > kMaxDomainNameLength) return std::nullopt;
   std::string out;
   out.reserve(name.size());
   std::size_t label_length = 0;
@@ -56,11 +56,6 @@ std::string last_labels(std::string_view domain, std::size_t count) {
   const std::size_t first = labels.size() - count;
   const auto offset = static_cast<std::size_t>(labels[first].data() - domain.data());
   return std::string(domain.substr(offset));
-}
-
-bool is_subdomain_of(std::string_view child, std::string_view parent) {
-  if (child.size() <= parent.size() + 1 || parent.empty()) return false;
-  return child.ends_with(parent) && child[child.size() - parent.size() - 1] == '.';
 }
 
 }  // namespace authmilter::dmarc

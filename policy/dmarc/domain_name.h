@@ -12,10 +12,11 @@
 #include <string_view>
 #include <vector>
 
+#include "common/domain_name.h"
+
 namespace authmilter::dmarc {
 
-inline constexpr std::size_t kMaxDomainLength = 253;  // RFC 1035 §2.3.4 (presentation form)
-inline constexpr std::size_t kMaxLabelLength = 63;    // RFC 1035 §2.3.4
+inline constexpr std::size_t kMaxLabelLength = 63;  // RFC 1035 §2.3.4
 
 // normalize_domain - lower-cased name without trailing dot, or nullopt when not a valid name.
 std::optional<std::string> normalize_domain(std::string_view name);
@@ -28,8 +29,5 @@ std::size_t label_count(std::string_view domain);
 
 // last_labels - the right-most `count` labels of a normalised name (the whole name if fewer).
 std::string last_labels(std::string_view domain, std::size_t count);
-
-// is_subdomain_of - true when child is a proper subdomain of parent (both normalised).
-bool is_subdomain_of(std::string_view child, std::string_view parent);
 
 }  // namespace authmilter::dmarc

@@ -2,6 +2,7 @@
 
 #include <vector>
 
+#include "common/domain_name.h"
 #include "dmarc/domain_name.h"
 #include "dmarc/record.h"
 
@@ -11,7 +12,7 @@ bool is_external_destination(std::string_view policy_domain, const ReportUri& ur
                              OrgDomainFinder& finder) {
   const auto policy = normalize_domain(policy_domain);
   if (!policy || uri.domain.empty()) return true;
-  if (*policy == uri.domain || is_subdomain_of(uri.domain, *policy)) return false;
+  if (is_same_or_subdomain(uri.domain, *policy)) return false;
   const auto policy_org = finder.find(*policy);
   const auto uri_org = finder.find(uri.domain);
   if (policy_org.temporary_failure || uri_org.temporary_failure) return true;

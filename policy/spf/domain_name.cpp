@@ -38,7 +38,7 @@ bool is_toplabel(std::string_view label) {
 
 bool is_queryable_name(std::string_view name) {
   name = without_trailing_dot(name);
-  if (name.empty() || name.size() > kMaxDomainLength) return false;
+  if (name.empty() || name.size() > kMaxDomainNameLength) return false;
   std::size_t start = 0;
   while (true) {
     const std::size_t dot = name.find('.', start);
@@ -61,20 +61,12 @@ bool is_valid_identity_domain(std::string_view domain) {
 
 std::string truncate_domain(std::string_view name) {
   name = without_trailing_dot(name);
-  while (name.size() > kMaxDomainLength) {
+  while (name.size() > kMaxDomainNameLength) {
     const std::size_t dot = name.find('.');
     if (dot == std::string_view::npos) return {};  // one label longer than any name
     name.remove_prefix(dot + 1);
   }
   return std::string(name);
-}
-
-bool is_subdomain_of(std::string_view name, std::string_view domain) {
-  const std::string n = lower_ascii(without_trailing_dot(name));
-  const std::string d = lower_ascii(without_trailing_dot(domain));
-  if (n == d) return true;
-  return n.size() > d.size() && n.compare(n.size() - d.size(), d.size(), d) == 0 &&
-         n[n.size() - d.size() - 1] == '.';
 }
 
 }  // namespace authmilter::spf

@@ -9,11 +9,11 @@
 #include <string_view>
 
 #include "common/ascii.h"
+#include "common/domain_name.h"
 
 namespace authmilter::spf {
 
-inline constexpr std::size_t kMaxDomainLength = 253;  // RFC 7208 §7.3 / RFC 1035 §2.3.4
-inline constexpr std::size_t kMaxLabelLength = 63;    // RFC 1035 §2.3.4
+inline constexpr std::size_t kMaxLabelLength = 63;  // RFC 1035 §2.3.4
 
 // is_toplabel - RFC 7208 §7.1 `toplabel`: alphanumerics and inner dashes, not all digits.
 bool is_toplabel(std::string_view label);
@@ -30,8 +30,5 @@ bool is_valid_identity_domain(std::string_view domain);
 // truncate_domain - RFC 7208 §7.3: drop the trailing dot, then drop labels from the left until
 // the name is at most 253 octets long.
 std::string truncate_domain(std::string_view name);
-
-// is_subdomain_of - name equals domain or ends in "." + domain (case-insensitive).
-bool is_subdomain_of(std::string_view name, std::string_view domain);
 
 }  // namespace authmilter::spf

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 
+#include "common/domain_name.h"
 #include "spf/check_host.h"
 #include "spf/domain_name.h"
 
@@ -112,7 +113,7 @@ CheckHost::TermResult CheckHost::match_ptr(const std::string& target) {
   // A failed PTR lookup makes "ptr" not match (RFC 7208 §5.5), it is no temperror.
   if (auto limit = count_void(answer.outcome)) return *limit;
   for (const std::string& name : validated_names(answer))
-    if (is_subdomain_of(name, target)) return {Match::yes, {}};
+    if (is_same_or_subdomain(name, target)) return {Match::yes, {}};
   return {Match::no, {}};
 }
 
@@ -141,7 +142,7 @@ std::string CheckHost::validated_name_for_macro() {
   for (const std::string& name : names)
     if (lower_ascii(name) == lower_ascii(domain)) return name;
   for (const std::string& name : names)
-    if (is_subdomain_of(name, domain)) return name;
+    if (is_same_or_subdomain(name, domain)) return name;
   return names.empty() ? "unknown" : names.front();
 }
 
