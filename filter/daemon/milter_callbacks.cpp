@@ -11,6 +11,7 @@
 #include "common/ascii.h"
 #include "daemon/log.h"
 #include "daemon/milter_metrics.h"
+#include "daemon/milter_negotiation.h"
 #include "daemon/probe_reply.h"
 #include "daemon/probe_token.h"
 #include "daemon/session.h"
@@ -21,20 +22,6 @@
 namespace authmilter::daemon {
 
 namespace {
-
-// What we ask the MTA for: header changes, quarantine, macros, header values with their leading
-// space. On TCP sockets we ask for no no-reply steps (SMFIP_NODATA, SMFIP_NR_*): each of those
-// makes Postfix write two packets back to back without waiting for an answer (e.g. the DATA
-// macros, then the first header), and its Nagle algorithm then waits for our delayed ACK: 40 ms
-// per message, measured through Postfix. Unix sockets have no Nagle, so there we skip the
-// replies of every stage that never refuses (connect, HELO, MAIL, each header, end of headers,
-// body) and the DATA and unknown-command stages we have no callback for: one round trip and
-// two thread wake-ups fewer per header. RCPT keeps its reply: it may refuse (SPF fail).
-constexpr unsigned long kActions = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE;
-constexpr unsigned long kWantedSteps = SMFIP_HDR_LEADSPC;
-constexpr unsigned long kUnixOnlySteps = SMFIP_NR_CONN | SMFIP_NR_HELO | SMFIP_NR_MAIL |
-                                         SMFIP_NR_HDR | SMFIP_NR_EOH | SMFIP_NR_BODY |
-                                         SMFIP_NODATA | SMFIP_NOUNKNOWN;
 
 Session* session_of(SMFICTX* context) {
   return static_cast<Session*>(smfi_getpriv(context));
@@ -120,16 +107,13 @@ sfsistat on_negotiate(SMFICTX* context, unsigned long offered_actions, unsigned 
     }
     // The context owns the Session until on_close.
     auto session = std::make_unique<Session>(current_runtime());
-    unsigned long wanted = kWantedSteps;
+    unsigned long wanted = kMilterWantedSteps;
     // Over max_connections: connect must be able to answer (no SMFIP_NR_CONN), to refuse.
     if (session->runtime && !session->runtime->config.daemon.socket.is_tcp() && session->slot)
-      wanted |= kUnixOnlySteps;
-    *actions = kActions & offered_actions;
+      wanted |= kMilterUnixOnlySteps;
+    *actions = kMilterActions & offered_actions;
     *steps = wanted & offered_steps;
-    smfi_setsymlist(context, SMFIM_CONNECT,
-                    const_cast<char*>("{client_addr} {client_name} {daemon_name} {if_addr} j"));
-    smfi_setsymlist(context, SMFIM_ENVFROM, const_cast<char*>("{auth_authen} {i}"));
-    smfi_setsymlist(context, SMFIM_EOM, const_cast<char*>("{i}"));
+    request_macros(context);
     session->negotiated_steps = *steps;
     smfi_setpriv(context, session.release());
     return SMFIS_CONTINUE;
@@ -372,7 +356,7 @@ smfiDesc milter_description() {
   smfiDesc description{};
   description.xxfi_name = const_cast<char*>("authmilter");
   description.xxfi_version = SMFI_VERSION;
-  description.xxfi_flags = kActions;
+  description.xxfi_flags = kMilterActions;
   description.xxfi_connect = on_connect;
   description.xxfi_helo = on_helo;
   description.xxfi_envfrom = on_envfrom;

@@ -2,8 +2,8 @@
 //
 //   null_milter unix:/path|inet:PORT@HOST [--backlog N]
 //
-// Negotiates what authmilter negotiates (filter/daemon/milter_callbacks.cpp: the same actions,
-// the same protocol steps, no-reply steps on unix sockets only, the same macro lists), has a
+// Negotiates what authmilter negotiates (it includes filter/daemon/milter_negotiation.h: the same
+// actions, protocol steps, no-reply steps on unix sockets only and macro lists), has a
 // callback for every stage authmilter has one for, keeps a small per-connection object as
 // authmilter does, checks nothing, and inserts one Authentication-Results header at end of
 // message. milter_load prints the negotiated flags of each milter, so a benchmark run shows that
@@ -20,13 +20,9 @@
 #include <memory>
 #include <string>
 
-namespace {
+#include "daemon/milter_negotiation.h"
 
-constexpr unsigned long kActions = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE;
-constexpr unsigned long kWantedSteps = SMFIP_HDR_LEADSPC;
-constexpr unsigned long kUnixOnlySteps = SMFIP_NR_CONN | SMFIP_NR_HELO | SMFIP_NR_MAIL |
-                                         SMFIP_NR_HDR | SMFIP_NR_EOH | SMFIP_NR_BODY |
-                                         SMFIP_NODATA | SMFIP_NOUNKNOWN;
+namespace {
 
 bool g_unix_socket = false;
 
@@ -49,13 +45,11 @@ sfsistat on_negotiate(SMFICTX* context, unsigned long offered_actions, unsigned 
                       unsigned long, unsigned long, unsigned long* actions, unsigned long* steps,
                       unsigned long*, unsigned long*) {
   auto connection = std::make_unique<Connection>();
-  const unsigned long wanted = kWantedSteps | (g_unix_socket ? kUnixOnlySteps : 0);
-  *actions = kActions & offered_actions;
+  const unsigned long wanted = authmilter::daemon::kMilterWantedSteps |
+                               (g_unix_socket ? authmilter::daemon::kMilterUnixOnlySteps : 0);
+  *actions = authmilter::daemon::kMilterActions & offered_actions;
   *steps = wanted & offered_steps;
-  smfi_setsymlist(context, SMFIM_CONNECT,
-                  const_cast<char*>("{client_addr} {client_name} {daemon_name} {if_addr} j"));
-  smfi_setsymlist(context, SMFIM_ENVFROM, const_cast<char*>("{auth_authen} {i}"));
-  smfi_setsymlist(context, SMFIM_EOM, const_cast<char*>("{i}"));
+  authmilter::daemon::request_macros(context);
   connection->steps = *steps;
   smfi_setpriv(context, connection.release());
   return SMFIS_CONTINUE;
@@ -129,7 +123,7 @@ int main(int argc, char** argv) {
   smfiDesc description{};
   description.xxfi_name = const_cast<char*>("null_milter");
   description.xxfi_version = SMFI_VERSION;
-  description.xxfi_flags = kActions;
+  description.xxfi_flags = authmilter::daemon::kMilterActions;
   description.xxfi_connect = on_connect;
   description.xxfi_helo = on_helo;
   description.xxfi_envfrom = on_envfrom;
