@@ -5,6 +5,8 @@
 // either side.
 #include <libpq-fe.h>
 
+#include <charconv>
+
 #include "common/c_handle.h"
 #include "report/sql_connection.h"
 
@@ -48,6 +50,12 @@ class PgRowView final : public SqlRowView {
   std::string_view column(std::size_t index) const override {
     const int c = static_cast<int>(index);
     return {PQgetvalue(result_, row_, c), static_cast<std::size_t>(PQgetlength(result_, row_, c))};
+  }
+  std::int64_t integer(std::size_t index) const override {
+    const std::string_view text = column(index);
+    std::int64_t value = 0;
+    std::from_chars(text.data(), text.data() + text.size(), value);
+    return value;
   }
 
  private:

@@ -2,7 +2,6 @@
 #include "report/row_grouper.h"
 
 #include <algorithm>
-#include <charconv>
 #include <cstdint>
 #include <cstring>
 #include <functional>
@@ -16,12 +15,6 @@ namespace {
 constexpr std::size_t kKeyColumns = 14;  // policy_key .. overrides
 constexpr std::size_t kIdColumn = 14;
 constexpr std::size_t kColumnCount = 27;
-
-std::int64_t to_integer(std::string_view text) {
-  std::int64_t value = 0;
-  std::from_chars(text.data(), text.data() + text.size(), value);
-  return value;
-}
 
 // Each field as its length, then its bytes: no byte of a field can be taken for a boundary.
 void append_field(std::string& key, std::string_view field) {
@@ -72,10 +65,10 @@ ReportRow decode(const SqlRowView& c) {
   p.sp = c.column(17);
   p.np = c.column(18);
   p.psd = c.column(19);
-  p.testing = to_integer(c.column(20)) != 0;
+  p.testing = c.integer(20) != 0;
   p.adkim = c.column(21);
   p.aspf = c.column(22);
-  p.pct = static_cast<int>(to_integer(c.column(23)));
+  p.pct = static_cast<int>(c.integer(23));
   p.fo = c.column(24);
   p.discovery = c.column(25);
   p.rua = c.column(26);
@@ -92,7 +85,7 @@ Status RowGrouper::add(const SqlRowView& row) {
   if (row.size() != kColumnCount) return Error{"store: unexpected column count"};
   key_.clear();
   for (std::size_t c = 0; c < kKeyColumns; ++c) append_field(key_, row.column(c));
-  const std::int64_t id = to_integer(row.column(kIdColumn));
+  const std::int64_t id = row.integer(kIdColumn);
   if (auto found = index_.find(std::string_view(key_)); found != index_.end()) {
     ReportRow& counted = groups_[found->second].row;
     ++counted.count;

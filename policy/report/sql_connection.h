@@ -33,6 +33,8 @@ class SqlRowView {
   virtual ~SqlRowView() = default;
   virtual std::size_t size() const = 0;
   virtual std::string_view column(std::size_t index) const = 0;
+  // integer - an integer column without a detour through text (SQLite would allocate for it).
+  virtual std::int64_t integer(std::size_t index) const = 0;
 };
 
 using SqlRowVisitor = std::function<Status(const SqlRowView&)>;

@@ -94,6 +94,9 @@ class SqliteRowView final : public SqlRowView {
     if (text == nullptr) return {};
     return {text, static_cast<std::size_t>(sqlite3_column_bytes(statement_, c))};
   }
+  std::int64_t integer(std::size_t index) const override {
+    return sqlite3_column_int64(statement_, static_cast<int>(index));
+  }
 
  private:
   sqlite3_stmt* statement_;

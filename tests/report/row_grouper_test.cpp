@@ -17,6 +17,7 @@ class FakeRow final : public SqlRowView {
   explicit FakeRow(const Columns& columns) : columns_(columns) {}
   std::size_t size() const override { return columns_.size(); }
   std::string_view column(std::size_t index) const override { return columns_[index]; }
+  std::int64_t integer(std::size_t index) const override { return std::stoll(columns_[index]); }
 
  private:
   const Columns& columns_;
@@ -85,6 +86,7 @@ TEST(RowGrouper, RefusesARowOfTheWrongShape) {
    public:
     std::size_t size() const override { return 3; }
     std::string_view column(std::size_t) const override { return "x"; }
+    std::int64_t integer(std::size_t) const override { return 0; }
   };
   RowGrouper grouper;
   EXPECT_FALSE(grouper.add(Short()).ok());
