@@ -5,6 +5,8 @@
 // either side.
 #include <libpq-fe.h>
 
+#include <charconv>
+
 #include "common/c_handle.h"
 #include "report/sql_connection.h"
 
@@ -28,6 +30,39 @@ std::string numbered_placeholders(std::string_view sql) {
   return out;
 }
 
+std::vector<std::string> parameter_texts(const std::vector<SqlValue>& params) {
+  std::vector<std::string> texts;
+  texts.reserve(params.size());
+  for (const auto& param : params) {
+    if (const auto* number = std::get_if<std::int64_t>(&param))
+      texts.push_back(std::to_string(*number));
+    else
+      texts.push_back(std::get<std::string>(param));
+  }
+  return texts;
+}
+
+// Row `row` of a result (in single-row mode, the one row of its own result).
+class PgRowView final : public SqlRowView {
+ public:
+  PgRowView(const PGresult* result, int row) : result_(result), row_(row) {}
+  std::size_t size() const override { return static_cast<std::size_t>(PQnfields(result_)); }
+  std::string_view column(std::size_t index) const override {
+    const int c = static_cast<int>(index);
+    return {PQgetvalue(result_, row_, c), static_cast<std::size_t>(PQgetlength(result_, row_, c))};
+  }
+  std::int64_t integer(std::size_t index) const override {
+    const std::string_view text = column(index);
+    std::int64_t value = 0;
+    std::from_chars(text.data(), text.data() + text.size(), value);
+    return value;
+  }
+
+ private:
+  const PGresult* result_;
+  int row_;
+};
+
 class PostgresConnection final : public SqlConnection {
  public:
   explicit PostgresConnection(PgConnection connection) : connection_(std::move(connection)) {}
@@ -42,6 +77,8 @@ class PostgresConnection final : public SqlConnection {
                                     const std::vector<SqlValue>& params) override {
     return run(sql, params);
   }
+  Status for_each_row(std::string_view sql, const std::vector<SqlValue>& params,
+                      const SqlRowVisitor& visit) override;
   Status begin_exclusive() override {
     if (auto begun = execute("BEGIN", {}); !begun) return begun;
     // Serialises concurrent migrations by several daemons on one database.
@@ -49,18 +86,17 @@ class PostgresConnection final : public SqlConnection {
   }
 
  private:
+  Error failure(std::string_view sql) const {
+    std::string message = PQerrorMessage(connection_.get());
+    while (!message.empty() && message.back() == '\n') message.pop_back();
+    return Error{"postgresql: " + std::string(sql.substr(0, 40)) + ": " + message};
+  }
+
   Result<std::vector<SqlRow>> run(std::string_view sql, const std::vector<SqlValue>& params) {
     // A server restart or a dropped connection: reconnect, so that the statement that found the
     // connection broken fails (its batch is tempfailed) and the next batch works again.
     if (PQstatus(connection_.get()) == CONNECTION_BAD) PQreset(connection_.get());
-    std::vector<std::string> texts;
-    texts.reserve(params.size());
-    for (const auto& param : params) {
-      if (const auto* number = std::get_if<std::int64_t>(&param))
-        texts.push_back(std::to_string(*number));
-      else
-        texts.push_back(std::get<std::string>(param));
-    }
+    const std::vector<std::string> texts = parameter_texts(params);
     std::vector<const char*> values;
     for (const auto& text : texts) values.push_back(text.c_str());
     const std::string statement = numbered_placeholders(sql);
@@ -68,11 +104,7 @@ class PostgresConnection final : public SqlConnection {
                                  static_cast<int>(values.size()), nullptr, values.data(), nullptr,
                                  nullptr, 0));
     const auto status = result ? PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
-    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
-      std::string message = PQerrorMessage(connection_.get());
-      while (!message.empty() && message.back() == '\n') message.pop_back();
-      return Error{"postgresql: " + std::string(sql.substr(0, 40)) + ": " + message};
-    }
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) return failure(sql);
     std::vector<SqlRow> rows;
     const int count = PQntuples(result.get());
     const int columns = PQnfields(result.get());
@@ -88,6 +120,33 @@ class PostgresConnection final : public SqlConnection {
 
   PgConnection connection_;
 };
+
+// Single-row mode: libpq hands over each row as it arrives instead of buffering the whole result.
+// Every result is read up to the final null one even after an error, as libpq requires before
+// the connection takes the next statement.
+Status PostgresConnection::for_each_row(std::string_view sql, const std::vector<SqlValue>& params,
+                                        const SqlRowVisitor& visit) {
+  if (PQstatus(connection_.get()) == CONNECTION_BAD) PQreset(connection_.get());
+  const std::vector<std::string> texts = parameter_texts(params);
+  std::vector<const char*> values;
+  for (const auto& text : texts) values.push_back(text.c_str());
+  const std::string statement = numbered_placeholders(sql);
+  if (PQsendQueryParams(connection_.get(), statement.c_str(), static_cast<int>(values.size()),
+                        nullptr, values.data(), nullptr, nullptr, 0) != 1)
+    return failure(sql);
+  (void)PQsetSingleRowMode(connection_.get());  // refused: the whole result comes at once
+  Status outcome = Ok{};
+  while (PgResult result{PQgetResult(connection_.get())}) {
+    const auto status = PQresultStatus(result.get());
+    if (status != PGRES_SINGLE_TUPLE && status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
+      if (outcome) outcome = failure(sql);
+      continue;
+    }
+    for (int row = 0; outcome && visit && row < PQntuples(result.get()); ++row)
+      outcome = visit(PgRowView(result.get(), row));
+  }
+  return outcome;
+}
 
 }  // namespace
 

@@ -63,7 +63,8 @@ class RecordStore {
   virtual ~RecordStore() = default;
   virtual Status append(const ReportRecord& record) = 0;
   virtual Result<std::vector<ReportSlot>> pending_slots(const SlotQuery& query) = 0;
-  // rows - the unreported rows of a slot, grouped; ordered by policy key.
+  // rows - the unreported rows of a slot, grouped; ordered by policy key, then the other columns
+  // counted over (bytewise). Streamed: memory grows with the distinct tuples, not the rows.
   virtual Result<std::vector<ReportRow>> rows(const ReportSlot& slot) = 0;
   // mark_reported - the slot's unreported rows of that policy with ids up to through_id: a row
   // committed after rows() read the slot (stamped before the interval closed, committed late) is

@@ -6,6 +6,7 @@
 #include <iterator>
 
 #include "report/record_codec.h"
+#include "report/row_grouper.h"
 
 namespace authmilter::report {
 
@@ -29,13 +30,6 @@ std::string insert_sql(std::size_t rows) {
   }
   return sql;
 }
-
-// The reportable columns, in the order read_row() takes them.
-constexpr const char* kGroupColumns =
-    "policy_key, policy_domain, p, sp, np, psd, testing, adkim, aspf, pct, fo, discovery, rua,"
-    " source_ip, header_from, envelope_from, envelope_to, spf_domain, spf_scope, spf_result, dkim,"
-    " disposition, dmarc_result, dkim_aligned, spf_aligned, overrides";
-constexpr std::size_t kGroupColumnCount = 26;
 
 std::int64_t to_integer(const std::string& text) {
   std::int64_t value = 0;
@@ -73,40 +67,6 @@ std::vector<SqlValue> insert_values(const ReportRecord& r) {
           r.spf_aligned,
           encode_overrides(r.overrides),
           r.queue_id};
-}
-
-ReportRow read_row(const SqlRow& c) {
-  ReportRow row;
-  row.policy_key = c[0];
-  auto& p = row.record.policy;
-  p.domain = c[1];
-  p.p = c[2];
-  p.sp = c[3];
-  p.np = c[4];
-  p.psd = c[5];
-  p.testing = to_integer(c[6]) != 0;
-  p.adkim = c[7];
-  p.aspf = c[8];
-  p.pct = static_cast<int>(to_integer(c[9]));
-  p.fo = c[10];
-  p.discovery = c[11];
-  p.rua = c[12];
-  auto& r = row.record;
-  r.source_ip = c[13];
-  r.header_from = c[14];
-  r.envelope_from = c[15];
-  r.envelope_to = decode_domains(c[16]);
-  r.spf_domain = c[17];
-  r.spf_scope = c[18];
-  r.spf_result = c[19];
-  r.dkim = decode_dkim(c[20]);
-  r.disposition = c[21];
-  r.dmarc_result = c[22];
-  r.dkim_aligned = c[23];
-  r.spf_aligned = c[24];
-  r.overrides = decode_overrides(c[25]);
-  row.count = to_integer(c[kGroupColumnCount]);
-  return row;
 }
 
 }  // namespace
@@ -165,23 +125,17 @@ Result<std::vector<ReportSlot>> SqlRecordStore::pending_slots(const SlotQuery& q
 }
 
 Result<std::vector<ReportRow>> SqlRecordStore::rows(const ReportSlot& slot) {
-  const std::string sql = std::string("SELECT ") + kGroupColumns +
-                          ", COUNT(*), MIN(id), MAX(id) FROM records WHERE reported = 0 AND"
-                          " policy_domain = ?"
-                          " AND time >= ? AND time < ? GROUP BY " +
-                          kGroupColumns + " ORDER BY " + kGroupColumns;
+  // Streamed through the records_pending index and counted in memory (row_grouper.h says why).
+  const std::string sql = std::string("SELECT ") + kGroupedColumns +
+                          " FROM records WHERE reported = 0 AND policy_domain = ?"
+                          " AND time >= ? AND time < ?";
+  RowGrouper grouper;
   std::lock_guard lock(connection_mutex_);
-  auto found = connection_->query(sql, {slot.policy_domain, slot.begin, slot.end});
-  if (!found) return Error{found.error()};
-  std::vector<ReportRow> rows;
-  rows.reserve(found->size());
-  for (const auto& columns : *found) {
-    if (columns.size() != kGroupColumnCount + 3) return Error{"store: unexpected column count"};
-    rows.push_back(read_row(columns));
-    rows.back().first_id = to_integer(columns[kGroupColumnCount + 1]);
-    rows.back().last_id = to_integer(columns[kGroupColumnCount + 2]);
-  }
-  return rows;
+  auto read =
+      connection_->for_each_row(sql, {slot.policy_domain, slot.begin, slot.end},
+                                [&grouper](const SqlRowView& row) { return grouper.add(row); });
+  if (!read) return Error{read.error()};
+  return grouper.take();
 }
 
 Status SqlRecordStore::mark_reported(const ReportSlot& slot, const std::string& key,

@@ -27,14 +27,21 @@ class SqliteConnection final : public SqlConnection {
   SqlDialect dialect() const override { return SqlDialect::sqlite; }
 
   Status execute(std::string_view sql, const std::vector<SqlValue>& params) override {
-    auto rows = run(sql, params, false);
-    if (!rows) return Error{rows.error()};
-    return Ok{};
+    return for_each_row(sql, params, nullptr);
   }
   Result<std::vector<SqlRow>> query(std::string_view sql,
                                     const std::vector<SqlValue>& params) override {
-    return run(sql, params, true);
+    std::vector<SqlRow> rows;
+    auto done = for_each_row(sql, params, [&rows](const SqlRowView& view) -> Status {
+      SqlRow& row = rows.emplace_back();
+      for (std::size_t c = 0; c < view.size(); ++c) row.emplace_back(view.column(c));
+      return Ok{};
+    });
+    if (!done) return Error{done.error()};
+    return rows;
   }
+  Status for_each_row(std::string_view sql, const std::vector<SqlValue>& params,
+                      const SqlRowVisitor& visit) override;
   Status begin_exclusive() override { return execute("BEGIN IMMEDIATE", {}); }
 
  private:
@@ -69,41 +76,58 @@ class SqliteConnection final : public SqlConnection {
     return Ok{};
   }
 
-  Result<std::vector<SqlRow>> run(std::string_view sql, const std::vector<SqlValue>& params,
-                                  bool want_rows) {
-    auto statement = prepared(sql);
-    if (!statement) return Error{statement.error()};
-    sqlite3_stmt* stmt = *statement;
-    sqlite3_reset(stmt);
-    sqlite3_clear_bindings(stmt);
-    if (auto bound = bind(stmt, params); !bound) return Error{bound.error()};
-    std::vector<SqlRow> rows;
-    while (true) {
-      const int rc = sqlite3_step(stmt);
-      if (rc == SQLITE_DONE) break;
-      if (rc != SQLITE_ROW) {
-        auto error = failure(sql);
-        sqlite3_reset(stmt);
-        return error;
-      }
-      if (!want_rows) continue;
-      SqlRow row;
-      const int columns = sqlite3_column_count(stmt);
-      for (int c = 0; c < columns; ++c) {
-        const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt, c));
-        row.emplace_back(text == nullptr ? "" : text,
-                         static_cast<std::size_t>(sqlite3_column_bytes(stmt, c)));
-      }
-      rows.push_back(std::move(row));
-    }
-    sqlite3_reset(stmt);
-    return rows;
-  }
-
   // Statements must be finalized before the database closes: declared after db_.
   SqliteDb db_;
   std::map<std::string, SqliteStatement, std::less<>> statements_;
 };
+
+// The current row of a stepped statement: SQLite converts and reads a column only when asked.
+class SqliteRowView final : public SqlRowView {
+ public:
+  explicit SqliteRowView(sqlite3_stmt* statement) : statement_(statement) {}
+  std::size_t size() const override {
+    return static_cast<std::size_t>(sqlite3_column_count(statement_));
+  }
+  std::string_view column(std::size_t index) const override {
+    const int c = static_cast<int>(index);
+    const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(statement_, c));
+    if (text == nullptr) return {};
+    return {text, static_cast<std::size_t>(sqlite3_column_bytes(statement_, c))};
+  }
+  std::int64_t integer(std::size_t index) const override {
+    return sqlite3_column_int64(statement_, static_cast<int>(index));
+  }
+
+ private:
+  sqlite3_stmt* statement_;
+};
+
+Status SqliteConnection::for_each_row(std::string_view sql, const std::vector<SqlValue>& params,
+                                      const SqlRowVisitor& visit) {
+  auto statement = prepared(sql);
+  if (!statement) return Error{statement.error()};
+  sqlite3_stmt* stmt = *statement;
+  sqlite3_reset(stmt);
+  sqlite3_clear_bindings(stmt);
+  if (auto bound = bind(stmt, params); !bound) return bound;
+  const SqliteRowView view(stmt);
+  while (true) {
+    const int rc = sqlite3_step(stmt);
+    if (rc == SQLITE_DONE) break;
+    if (rc != SQLITE_ROW) {
+      Status error = failure(sql);
+      sqlite3_reset(stmt);
+      return error;
+    }
+    if (!visit) continue;
+    if (Status visited = visit(view); !visited) {
+      sqlite3_reset(stmt);  // ends the read, so that its snapshot does not pin the WAL
+      return visited;
+    }
+  }
+  sqlite3_reset(stmt);
+  return Ok{};
+}
 
 }  // namespace
 
