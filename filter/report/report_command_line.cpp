@@ -4,6 +4,8 @@
 #include <charconv>
 #include <ctime>
 
+#include "common/ascii.h"
+
 namespace authmilter::filter {
 
 std::optional<std::int64_t> parse_report_time(const std::string& text) {
@@ -31,7 +33,13 @@ Result<ReportCommandLine> parse_report_command_line(int argc, char** argv) {
       const std::string value = argv[++i];
       if (arg == "--config") line.config_path = value;
       if (arg == "--out-dir") line.out_dir = value;
-      if (arg == "--domain") line.domain = value;
+      // Stored policy domains are lower-case without a final dot: "--domain EXAMPLE.com."
+      // must find them, not silently match nothing.
+      if (arg == "--domain") {
+        line.domain = lower_ascii(value);
+        if (!line.domain.empty() && line.domain.back() == '.') line.domain.pop_back();
+        if (line.domain.empty()) return Error{"--domain needs a domain name"};
+      }
       if (arg == "--metrics-file") line.metrics_file = value;
       if (arg == "--since" || arg == "--until") {
         const auto time = parse_report_time(value);

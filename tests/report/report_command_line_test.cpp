@@ -28,6 +28,13 @@ TEST(ReportCommandLine, ReadsEveryOption) {
   EXPECT_TRUE(parse({}).value().metrics_file.empty());
 }
 
+TEST(ReportCommandLine, DomainIsNormalisedAsStored) {
+  auto line = parse({"--domain", "EXAMPLE.Com."});
+  ASSERT_TRUE(line.ok()) << line.error();
+  EXPECT_EQ(line->domain, "example.com");
+  EXPECT_FALSE(parse({"--domain", "."}).ok());
+}
+
 TEST(ReportCommandLine, RejectsMistakes) {
   for (const auto& args : std::vector<std::vector<std::string>>{{"--dry-run"},
                                                                 {"--out-dir", "/tmp"},
