@@ -30,26 +30,31 @@ constexpr int kStartAttempts = 3;  // a free port can be taken between probing a
 
 }  // namespace
 
-// A port on 127.0.0.1 that is free for both UDP and TCP right now (unbound binds both).
+// A port on 127.0.0.1 that is free for both UDP and TCP right now (unbound binds both). The
+// kernel picks a free UDP port; the same TCP port may still be held (TIME-WAIT after the
+// integration tests' thousands of connections), so another is tried rather than failing.
 Result<std::uint16_t> free_port() {
-  const int udp = ::socket(AF_INET, SOCK_DGRAM, 0);
-  if (udp < 0) return Error{std::string("socket: ") + std::strerror(errno)};
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof address;
-  if (::bind(udp, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
-      ::getsockname(udp, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+  constexpr int kProbes = 64;
+  for (int probe = 0; probe < kProbes; ++probe) {
+    const int udp = ::socket(AF_INET, SOCK_DGRAM, 0);
+    if (udp < 0) return Error{std::string("socket: ") + std::strerror(errno)};
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof address;
+    if (::bind(udp, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
+        ::getsockname(udp, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+      ::close(udp);
+      return Error{std::string("bind 127.0.0.1:0: ") + std::strerror(errno)};
+    }
+    const int tcp = ::socket(AF_INET, SOCK_STREAM, 0);
+    const bool tcp_free =
+        tcp >= 0 && ::bind(tcp, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
+    if (tcp >= 0) ::close(tcp);
     ::close(udp);
-    return Error{std::string("bind 127.0.0.1:0: ") + std::strerror(errno)};
+    if (tcp_free) return static_cast<std::uint16_t>(ntohs(address.sin_port));
   }
-  const int tcp = ::socket(AF_INET, SOCK_STREAM, 0);
-  const bool tcp_free =
-      tcp >= 0 && ::bind(tcp, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
-  if (tcp >= 0) ::close(tcp);
-  ::close(udp);
-  if (!tcp_free) return Error{"probed port is taken for TCP"};
-  return static_cast<std::uint16_t>(ntohs(address.sin_port));
+  return Error{"no port free for both UDP and TCP in " + std::to_string(kProbes) + " probes"};
 }
 
 namespace {
