@@ -18,11 +18,10 @@ constexpr const char* kInsertHead =
     " pct, fo, discovery, rua, disposition, dmarc_result, dkim_aligned, spf_aligned, overrides,"
     " queue_id) VALUES ";
 constexpr const char* kInsertTuple = "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
-// Rows per INSERT statement: one round trip per 64 rows to PostgreSQL; 64 x 28 parameters stay
-// far below SQLite's (32766) and libpq's (65535) limits.
-constexpr std::size_t kRowsPerInsert = 64;
 
-std::string insert_sql(std::size_t rows) {
+}  // namespace
+
+std::string records_insert_sql(std::size_t rows) {
   std::string sql = kInsertHead;
   for (std::size_t i = 0; i < rows; ++i) {
     if (i > 0) sql += ',';
@@ -31,13 +30,17 @@ std::string insert_sql(std::size_t rows) {
   return sql;
 }
 
+namespace {
+
 std::int64_t to_integer(const std::string& text) {
   std::int64_t value = 0;
   std::from_chars(text.data(), text.data() + text.size(), value);
   return value;
 }
 
-std::vector<SqlValue> insert_values(const ReportRecord& r) {
+}  // namespace
+
+std::vector<SqlValue> record_insert_values(const ReportRecord& r) {
   const auto& p = r.policy;
   return {r.time,
           p.domain,
@@ -69,8 +72,6 @@ std::vector<SqlValue> insert_values(const ReportRecord& r) {
           r.queue_id};
 }
 
-}  // namespace
-
 SqlRecordStore::SqlRecordStore(std::unique_ptr<SqlConnection> connection)
     : connection_(std::move(connection)),
       committer_([this](const std::vector<const ReportRecord*>& records) {
@@ -86,14 +87,14 @@ Status SqlRecordStore::append(const ReportRecord& record) {
 Status SqlRecordStore::commit_batch(const std::vector<const ReportRecord*>& records) {
   std::lock_guard lock(connection_mutex_);
   if (auto begun = connection_->execute("BEGIN", {}); !begun) return begun;
-  for (std::size_t first = 0; first < records.size(); first += kRowsPerInsert) {
-    const std::size_t count = std::min(kRowsPerInsert, records.size() - first);
+  for (std::size_t first = 0; first < records.size(); first += kRecordsPerInsert) {
+    const std::size_t count = std::min(kRecordsPerInsert, records.size() - first);
     std::vector<SqlValue> values;
     for (std::size_t i = first; i < first + count; ++i) {
-      auto row = insert_values(*records[i]);
+      auto row = record_insert_values(*records[i]);
       std::move(row.begin(), row.end(), std::back_inserter(values));
     }
-    if (auto inserted = connection_->execute(insert_sql(count), values); !inserted) {
+    if (auto inserted = connection_->execute(records_insert_sql(count), values); !inserted) {
       (void)connection_->execute("ROLLBACK", {});
       return inserted;
     }

@@ -6,12 +6,22 @@
 
 #include <memory>
 #include <mutex>
+#include <string>
+#include <vector>
 
 #include "report/group_commit.h"
 #include "report/record_store.h"
 #include "report/sql_connection.h"
 
 namespace authmilter::report {
+
+// How the store writes records: a multi-row INSERT of `rows` tuples, and one record's values in
+// its column order. Rows per statement: one round trip per 64 rows to PostgreSQL; 64 x 28
+// parameters stay far below SQLite's (32766) and libpq's (65535) limits. Public so that
+// report_bench's bulk fill writes exactly what the store writes.
+inline constexpr std::size_t kRecordsPerInsert = 64;
+std::string records_insert_sql(std::size_t rows);
+std::vector<SqlValue> record_insert_values(const ReportRecord& record);
 
 class SqlRecordStore final : public RecordStore {
  public:

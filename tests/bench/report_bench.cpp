@@ -29,6 +29,7 @@
 #include "report/record_store.h"
 #include "report/report_run.h"
 #include "report/sql_connection.h"
+#include "report/sql_record_store.h"
 
 namespace {
 
@@ -36,7 +37,7 @@ using namespace authmilter;
 using Clock = std::chrono::steady_clock;
 
 constexpr std::int64_t kDay = 1'700'006'400;
-constexpr long kRowsPerStatement = 64;         // as the store's own INSERTs
+constexpr long kRowsPerStatement = report::kRecordsPerInsert;  // as the store's own INSERTs
 constexpr long kRowsPerTransaction = 500'000;  // bounds the SQLite WAL during the fill
 
 report::ReportRecord bench_record(long i) {
@@ -87,52 +88,6 @@ double append_load(report::RecordStore& store, int threads, long total, long off
   return seconds_since(start);
 }
 
-// The store's columns, as sql_record_store.cpp writes them.
-void add_values(const report::ReportRecord& r, std::vector<report::SqlValue>& values) {
-  const auto& p = r.policy;
-  const std::vector<report::SqlValue> row = {r.time,
-                                             p.domain,
-                                             report::policy_key(p),
-                                             r.source_ip,
-                                             r.header_from,
-                                             r.envelope_from,
-                                             report::encode_domains(r.envelope_to),
-                                             r.spf_domain,
-                                             r.spf_scope,
-                                             r.spf_result,
-                                             report::encode_dkim(r.dkim),
-                                             p.p,
-                                             p.sp,
-                                             p.np,
-                                             p.psd,
-                                             std::int64_t{p.testing ? 1 : 0},
-                                             p.adkim,
-                                             p.aspf,
-                                             std::int64_t{p.pct},
-                                             p.fo,
-                                             p.discovery,
-                                             p.rua,
-                                             r.disposition,
-                                             r.dmarc_result,
-                                             r.dkim_aligned,
-                                             r.spf_aligned,
-                                             report::encode_overrides(r.overrides),
-                                             r.queue_id};
-  values.insert(values.end(), row.begin(), row.end());
-}
-
-std::string bulk_insert_sql(long rows) {
-  std::string sql =
-      "INSERT INTO records (time, policy_domain, policy_key, source_ip, header_from,"
-      " envelope_from, envelope_to, spf_domain, spf_scope, spf_result, dkim, p, sp, np, psd,"
-      " testing, adkim, aspf, pct, fo, discovery, rua, disposition, dmarc_result, dkim_aligned,"
-      " spf_aligned, overrides, queue_id) VALUES ";
-  for (long i = 0; i < rows; ++i)
-    sql +=
-        std::string(i > 0 ? "," : "") + "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
-  return sql;
-}
-
 Result<std::unique_ptr<report::SqlConnection>> connect(const std::string& url) {
   constexpr std::string_view kSqlite = "sqlite://";
   if (url.starts_with(kSqlite)) return report::open_sqlite(url.substr(kSqlite.size()), false);
@@ -144,7 +99,7 @@ Status bulk_fill(const std::string& url, long first, long total) {
   auto connection = connect(url);
   if (!connection) return Error{connection.error()};
   auto& sql = **connection;
-  const std::string full_statement = bulk_insert_sql(kRowsPerStatement);
+  const std::string full_statement = report::records_insert_sql(kRowsPerStatement);
   std::vector<report::SqlValue> values;
   for (long done = 0; done < total;) {
     if (auto begun = sql.execute("BEGIN", {}); !begun) return begun;
@@ -155,10 +110,11 @@ Status bulk_fill(const std::string& url, long first, long total) {
       for (long i = 0; i < rows; ++i) {
         auto record = bench_record(first + done + i);
         report::sanitize_record(record);
-        add_values(record, values);
+        const auto row = report::record_insert_values(record);
+        values.insert(values.end(), row.begin(), row.end());
       }
-      const auto inserted =
-          sql.execute(rows == kRowsPerStatement ? full_statement : bulk_insert_sql(rows), values);
+      const auto inserted = sql.execute(
+          rows == kRowsPerStatement ? full_statement : report::records_insert_sql(rows), values);
       if (!inserted) return inserted;
       done += rows;
     }
