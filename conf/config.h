@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "arc/arc_options.h"
 #include "common/result.h"
 #include "decision/local_policy.h"
 #include "dkim/dkim_options.h"
@@ -64,6 +65,8 @@ struct Config {
   evaluation::SpfPolicy spf_policy;
   bool dkim_enabled = true;
   dkim::DkimOptions dkim;
+  bool arc_enabled = true;  // the `arc:` section; its trusted_sealers are in local_policy
+  arc::ArcOptions arc;
   // The record store every evaluated message goes to (empty url: no recording), and how
   // authmilter-report builds and sends aggregate reports from it.
   report::StoreOptions store;

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "arc_section.h"
 #include "config.h"
 #include "dmarc_section.h"
 #include "limits_section.h"
@@ -161,6 +162,7 @@ Config read_config(const YAML::Node& root, const std::string& file) {
   config.skip_authenticated = top.get_bool("skip_authenticated", true);
   read_spf(top.section("spf"), config);
   read_dkim(top.section("dkim"), config);
+  read_arc_section(top.section("arc"), config);        // after dkim: ARC needs it
   read_limits_section(top.section("limits"), config);  // after dkim: sets its header bounds
   config.daemon.metrics = read_metrics_section(top.section("metrics"));
   config.store = read_store_section(top.section("store"));

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <map>
 
-#include "dmarc/domain_name.h"
+#include "domain_setting.h"
 #include "net/ip_address.h"
 
 namespace authmilter::conf {
@@ -41,22 +41,6 @@ const std::map<std::string, dmarc::Disposition> kDispositions = {
     {"quarantine", dmarc::Disposition::quarantine},
     {"reject", dmarc::Disposition::reject}};
 
-// RFC 1123 §2.1 host-name labels: no label starts or ends with a hyphen.
-bool hyphens_ok(const std::string& domain) {
-  for (std::size_t start = 0; start < domain.size();) {
-    const auto end = std::min(domain.find('.', start), domain.size());
-    if (end == start || domain[start] == '-' || domain[end - 1] == '-') return false;
-    start = end + 1;
-  }
-  return true;
-}
-
-std::string domain_key(YamlSection& section, const std::string& key, const std::string& text) {
-  const auto domain = dmarc::normalize_domain(text);
-  if (!domain || !hyphens_ok(*domain)) section.fail(key, "'" + text + "' is not a domain name");
-  return *domain;
-}
-
 void read_quarantine_header(YamlSection& section, decision::LocalPolicy& policy) {
   const std::string text = section.get_string("quarantine_header", "X-Spam-Flag: YES");
   const auto colon = text.find(':');
@@ -77,7 +61,7 @@ void read_forwarders(YamlSection section, decision::ForwarderList& forwarders) {
     forwarders.networks.push_back(*block);
   }
   for (const auto& text : section.get_string_list("domains"))
-    forwarders.domains.push_back(domain_key(section, "domains", text));
+    forwarders.domains.push_back(domain_setting(section, "domains", text));
   section.check_unknown_keys();
 }
 
@@ -90,7 +74,7 @@ void read_overrides(YamlSection& dmarc, const YAML::Node& node, const std::strin
     const std::string key = entry.first.Scalar();
     YamlSection rule(entry.second, file, "dmarc.overrides." + key);
     decision::DomainOverride override_rule;
-    override_rule.domain = domain_key(dmarc, "overrides", key);
+    override_rule.domain = domain_setting(dmarc, "overrides", key);
     if (rule.has("reject")) override_rule.reject = choose(rule, "reject", "", kRejectModes);
     if (rule.has("max_disposition"))
       override_rule.max_disposition = choose(rule, "max_disposition", "", kDispositions);

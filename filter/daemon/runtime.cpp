@@ -54,6 +54,8 @@ Result<std::shared_ptr<const Runtime>> build_runtime(conf::Config config) {
   settings.resolver = runtime->resolver.get();
   settings.dns_message_budget = config.dns.message_budget;
   settings.dkim = runtime->dkim.get();
+  settings.arc_enabled = config.arc_enabled;
+  settings.arc = config.arc;
   runtime->config = std::move(config);
   return std::shared_ptr<const Runtime>(std::move(runtime));
 }

@@ -90,8 +90,9 @@ Disposition apply_reject_mode(const DecisionInput& input, RejectMode mode,
     decision.overrides.push_back({OverrideReason::mailing_list, "List-Id/List-Post present"});
   else if (is_forwarder(input, policy.forwarders, &who))
     decision.overrides.push_back({OverrideReason::trusted_forwarder, who});
-  else if (input.signs.arc_set)
-    decision.overrides.push_back({OverrideReason::forwarded, "ARC set present"});
+  else if (!input.signs.arc_pass_sealer.empty())
+    decision.overrides.push_back(
+        {OverrideReason::forwarded, "ARC chain passes, sealed by " + input.signs.arc_pass_sealer});
   else
     return Disposition::reject;
   return Disposition::quarantine;
@@ -109,6 +110,15 @@ Disposition dmarc_disposition(const DecisionInput& input, const LocalPolicy& pol
   }
   if (requested < dmarc.published)
     decision.overrides.push_back({OverrideReason::sampled_out, "t=y or pct"});
+  if (requested == Disposition::none) return requested;
+  // What a trusted intermediary saw before it changed the message; never for an ambiguous From.
+  if (input.trusted_arc && input.author != dmarc::AuthorVerdict::fail) {
+    const TrustedArcVouch& vouch = *input.trusted_arc;
+    decision.overrides.push_back({OverrideReason::trusted_forwarder,
+                                  "ARC sealer " + vouch.sealer + " i=" +
+                                      std::to_string(vouch.instance) + ": " + vouch.evidence});
+    return Disposition::none;
+  }
   if (requested != Disposition::reject) return requested;
   const DomainOverride* domain_rule = authors_override(input, policy);
   const RejectMode mode =

@@ -9,12 +9,14 @@
 //   dmarc pass | none | permerror   -> deliver (RFC 9989 §5.3: no policy is applied)
 //   dmarc temperror                 -> tempfail 451 4.7.0, or deliver (LocalPolicy::on_temperror)
 //   dmarc fail, requested none      -> deliver
+//   dmarc fail, a trusted ARC sealer's ARC-Authentication-Results show an aligned pass
+//                                   -> deliver (trusted_forwarder; RFC 8617 §7.2.1, RFC 9989 §7.4)
 //   dmarc fail, requested quarantine-> quarantine
 //   dmarc fail, requested reject    -> RejectMode (a per-domain override replaces the global):
 //       honor   -> reject;  never -> quarantine (local_policy)
 //       rfc9989 -> quarantine if List-Id/List-Post (mailing_list), client or a passing SPF/DKIM
-//                  domain in the forwarder list (trusted_forwarder), ARC-Seal (forwarded);
-//                  else reject
+//                  domain in the forwarder list (trusted_forwarder), an ARC chain that
+//                  passes (forwarded; a failed or unverified chain is no evidence); else reject
 //   then a per-domain max_disposition caps the result (local_policy);
 //   dry_run: the action becomes deliver, everything else (disposition, reasons) is kept.
 // Every downgrade is recorded as a PolicyOverride (RFC 7489 §7.2 PolicyOverrideType words), as
@@ -34,7 +36,19 @@ namespace authmilter::decision {
 
 struct IndirectFlowSigns {
   bool list_headers = false;  // List-Id or List-Post (RFC 2369, RFC 2919)
-  bool arc_set = false;       // ARC-Seal (RFC 8617): an intermediary vouches for the message
+  // The newest sealer's d= when the message's ARC chain passes (RFC 8617): an intermediary
+  // vouches for the message. Empty when there is no chain or it failed: anyone can add an
+  // ARC-Seal line, so only a verified chain is a sign.
+  std::string arc_pass_sealer;
+};
+
+// A sealer the operator trusts (arc.trusted_sealers), whose ARC-Authentication-Results show
+// SPF or DKIM passing for a domain aligned with the author domain, or dmarc=pass: what it saw
+// before it changed the message (RFC 8617 §7.2.1).
+struct TrustedArcVouch {
+  std::string sealer;     // that instance's ARC-Seal d=
+  unsigned instance = 0;  // whose ARC-Authentication-Results were used
+  std::string evidence;   // "dkim=pass header.d=example.com", for the AR comment and the log
 };
 
 struct DecisionInput {
@@ -45,6 +59,7 @@ struct DecisionInput {
   // applies only when all of them share it. Empty: dmarc.from_domain alone.
   std::vector<std::string> author_domains;
   IndirectFlowSigns signs;
+  std::optional<TrustedArcVouch> trusted_arc;  // set only when DMARC failed and a chain passed
   std::optional<net::IpAddress> client;
   std::string spf_pass_domain;  // MAIL FROM domain when SPF passed, else empty
   std::vector<std::string> dkim_pass_domains;

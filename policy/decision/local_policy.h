@@ -68,6 +68,9 @@ struct LocalPolicy {
   bool dry_run = false;                           // decide and report, never act
   std::vector<DomainOverride> overrides;
   ForwarderList forwarders;
+  // arc.trusted_sealers: ARC sealers (a domain and its subdomains) whose
+  // ARC-Authentication-Results may turn a DMARC fail into a delivery (decision.h, RFC 8617 §7.2.1).
+  std::vector<std::string> trusted_arc_sealers;
 };
 
 }  // namespace authmilter::decision

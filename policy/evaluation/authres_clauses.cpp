@@ -19,6 +19,41 @@ authres::MethodResult spf_clause(const spf::SpfResult& result) {
   return clause;
 }
 
+namespace {
+
+// "i=2; as.2.d=lists.example as.2.s=s1; as.1.d=... ; ams.2.d=... ams.2.s=...": who sealed, newest
+// first, and who signed the newest message, so the reader need not parse the ARC sets.
+std::string arc_comment(const arc::ArcResult& result) {
+  std::string comment;
+  if (!result.instances.empty()) {
+    const arc::ArcInstance& newest = result.instances.back();
+    const std::string n = std::to_string(newest.instance);
+    comment = "i=" + n;
+    for (auto set = result.instances.rbegin(); set != result.instances.rend(); ++set) {
+      const std::string i = std::to_string(set->instance);
+      comment += "; as." + i + ".d=" + set->seal.domain + " as." + i + ".s=" + set->seal.selector;
+    }
+    comment += "; ams." + n + ".d=" + newest.message.domain + " ams." + n +
+               ".s=" + newest.message.selector;
+  }
+  if (!result.reason.empty()) comment += (comment.empty() ? "" : "; ") + result.reason;
+  return comment;
+}
+
+}  // namespace
+
+authres::MethodResult arc_clause(const arc::ArcResult& result,
+                                 const std::optional<net::IpAddress>& client) {
+  authres::MethodResult clause;
+  clause.method = "arc";
+  clause.result = arc::to_string(result.code);
+  clause.comment = arc_comment(result);
+  if (client) clause.properties.push_back({"smtp", "remote-ip", client->to_string()});
+  if (result.code == arc::ArcCode::pass && result.oldest_pass > 0)
+    clause.properties.push_back({"header", "oldest-pass", std::to_string(result.oldest_pass)});
+  return clause;
+}
+
 std::vector<authres::MethodResult> dkim_clauses(const std::vector<dkim::DkimResult>& results,
                                                 std::size_t max_listed) {
   std::vector<authres::MethodResult> clauses;
@@ -71,8 +106,12 @@ std::string policy_comment(const dmarc::DmarcResult& result, const decision::Dec
 
 std::string decision_notes(const decision::Decision& decision) {
   std::string notes;
-  for (const auto& item : decision.overrides)
+  for (const auto& item : decision.overrides) {
     notes += std::string("; ") + decision::to_string(item.reason);
+    // Which intermediary we believed, and what it saw: the operator's question about a delivery.
+    if (item.reason == decision::OverrideReason::trusted_forwarder && !item.comment.empty())
+      notes += ": " + item.comment;
+  }
   if (decision.dry_run) notes += "; dry run";
   return notes;
 }

@@ -7,9 +7,11 @@
 #include <cstddef>
 #include <vector>
 
+#include "arc/arc_result.h"
 #include "authres/authres.h"
 #include "dkim/dkim_result.h"
 #include "evaluation/dmarc_step.h"
+#include "net/ip_address.h"
 #include "spf/spf.h"
 
 namespace authmilter::evaluation {
@@ -24,6 +26,13 @@ authres::MethodResult spf_clause(const spf::SpfResult& result);
 // cannot make us write a header many times its own size.
 std::vector<authres::MethodResult> dkim_clauses(const std::vector<dkim::DkimResult>& results,
                                                 std::size_t max_listed);
+
+// arc=<result> (i=N; as.N.d=.. as.N.s=..; ...; ams.N.d=..; <reason>) smtp.remote-ip=<client>
+// header.oldest-pass=K (RFC 8617 §7.2 registers smtp.remote-ip and header.oldest-pass; the
+// sealers, as Google and Microsoft write them, have no registered property and go in the
+// comment). oldest-pass only when the chain passes and some AMS verified.
+authres::MethodResult arc_clause(const arc::ArcResult& result,
+                                 const std::optional<net::IpAddress>& client);
 
 // dmarc=<result> (p=.. sp=.. dis=..; <overrides>) header.from=<domain> policy.dmarc=<applied>
 // (RFC 7489 §11.2 header.from; dis= as the large receivers write it). dis and policy.dmarc give

@@ -1,5 +1,7 @@
 #include "evaluation/dmarc_step.h"
 
+#include "evaluation/arc_vouch.h"
+
 namespace authmilter::evaluation {
 
 namespace {
@@ -34,6 +36,40 @@ dmarc::DmarcResult evaluate_domains(const std::vector<std::string>& domains,
   return dmarc::strictest_result(results);
 }
 
+bool all_authors_are(const std::vector<std::string>& authors, const std::string& domain) {
+  if (authors.empty() || domain.empty()) return false;
+  for (const auto& author : authors)
+    if (author != domain) return false;
+  return true;
+}
+
+// The first trusted AAR that makes DMARC pass for every author domain, as a decision input.
+std::optional<decision::TrustedArcVouch> find_trusted_vouch(const DmarcStepInput& input,
+                                                            const std::vector<std::string>& authors,
+                                                            dns::Resolver& resolver,
+                                                            const dmarc::DmarcOptions& options,
+                                                            const decision::LocalPolicy& policy) {
+  if (input.arc == nullptr || policy.trusted_arc_sealers.empty()) return std::nullopt;
+  for (const auto& candidate : arc_vouch_candidates(*input.arc, policy.trusted_arc_sealers)) {
+    decision::TrustedArcVouch vouch{candidate.sealer, candidate.instance, {}};
+    if (all_authors_are(authors, candidate.dmarc_pass_from)) {
+      vouch.evidence = "dmarc=pass header.from=" + candidate.dmarc_pass_from;
+      return vouch;
+    }
+    dmarc::DmarcInput seen;
+    seen.spf_domain = candidate.spf_pass_domain;
+    seen.spf_pass = !candidate.spf_pass_domain.empty();
+    seen.dkim_pass_domains = candidate.dkim_pass_domains;
+    if (!seen.spf_pass && seen.dkim_pass_domains.empty()) continue;
+    const dmarc::DmarcResult result = evaluate_domains(authors, seen, resolver, options);
+    if (result.code != dmarc::DmarcCode::pass) continue;
+    vouch.evidence = result.dkim_aligned ? "dkim=pass header.d=" + result.aligned_dkim_domain
+                                         : "spf=pass smtp.mailfrom=" + seen.spf_domain;
+    return vouch;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 DmarcStep run_dmarc_step(const DmarcStepInput& input, dns::Resolver& resolver,
@@ -58,6 +94,10 @@ DmarcStep run_dmarc_step(const DmarcStepInput& input, dns::Resolver& resolver,
       step.result->reason = step.authors.reason;
     }
     facts.dmarc = *step.result;
+    if (step.authors.verdict == AuthorVerdict::evaluate &&
+        step.result->code == dmarc::DmarcCode::fail)
+      facts.trusted_arc =
+          find_trusted_vouch(input, step.authors.domains, resolver, options, policy);
   }
   step.decision = decision::decide(facts, policy);
   return step;

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "arc/arc_result.h"
 #include "decision/decision.h"
 #include "dkim/dkim_result.h"
 #include "dmarc/author_selection.h"
@@ -27,6 +28,7 @@ struct DmarcStepInput {
   const std::vector<dkim::DkimResult>* dkim = nullptr;
   decision::IndirectFlowSigns signs;
   std::optional<net::IpAddress> client;
+  const arc::ArcResult* arc = nullptr;  // null: ARC not checked
 };
 
 struct DmarcStep {

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "arc/arc_options.h"
 #include "decision/local_policy.h"
 #include "dkim/dkim_library.h"
 #include "dmarc/evaluate.h"
@@ -47,6 +48,10 @@ struct EvaluationSettings {
   // a BudgetedResolver (dns/budgeted_resolver.h) in front of `resolver`.
   std::chrono::milliseconds dns_message_budget = dns::kDefaultMessageBudget;
   const dkim::DkimLibrary* dkim = nullptr;  // borrowed, shared; null = DKIM not checked
+  // ARC (RFC 8617) chains are validated with the DKIM library's key cache and options: no ARC
+  // without `dkim`.
+  bool arc_enabled = true;
+  arc::ArcOptions arc;
 };
 
 }  // namespace authmilter::evaluation

@@ -52,8 +52,10 @@ MessageEvaluation::MessageEvaluation(const EvaluationSettings& settings, Connect
     // A quarter of the budget (5 s of the default 20 s: one whole query) waits for DMARC.
     dns_->hold_back(settings_.dns_message_budget / kDmarcReserveDivisor);
   }
-  if (skip_reason_.empty() && settings_.dkim != nullptr && dns_)
+  if (skip_reason_.empty() && settings_.dkim != nullptr && dns_) {
     dkim_.emplace(*settings_.dkim, *dns_);
+    if (settings_.arc_enabled) arc_.emplace(*settings_.dkim, *dns_, settings_.arc);
+  }
 }
 
 void MessageEvaluation::check_sender() {
@@ -112,8 +114,6 @@ void MessageEvaluation::note_dmarc_header(std::string_view name, std::string_vie
       from_values_.emplace_back(value.substr(0, dmarc::kMaxFromValueLength + 1));
   } else if (equal_ignoring_case(name, "List-Id") || equal_ignoring_case(name, "List-Post")) {
     indirect_flow_.list_headers = true;
-  } else if (equal_ignoring_case(name, "ARC-Seal")) {
-    indirect_flow_.arc_set = true;
   }
 }
 
@@ -135,6 +135,7 @@ bool MessageEvaluation::header_section_too_large() const {
 void MessageEvaluation::header(std::string_view name, std::string_view value) {
   if (!count_header(name, value)) return;
   if (dkim_) dkim_->add_header(name, value);
+  if (arc_) arc_->add_header(name, value);
   note_dmarc_header(name, value);
   if (!is_authentication_results(name)) return;
   ++authentication_results_seen_;
@@ -145,11 +146,15 @@ void MessageEvaluation::header(std::string_view name, std::string_view value) {
 }
 
 void MessageEvaluation::end_of_headers() {
-  if (dkim_ && !header_section_too_large()) dkim_->end_of_headers();
+  if (header_section_too_large()) return;
+  if (dkim_) dkim_->end_of_headers();
+  if (arc_) arc_->end_of_headers();
 }
 
 void MessageEvaluation::body_chunk(std::span<const char> chunk) {
-  if (dkim_ && !header_section_too_large()) dkim_->add_body(chunk);
+  if (header_section_too_large()) return;
+  if (dkim_) dkim_->add_body(chunk);
+  if (arc_) arc_->add_body(chunk);
 }
 
 // RFC 3463 §3.4: X.3.4 "message too big for system"; permanent, a retry would not shrink it.
@@ -206,9 +211,15 @@ MessageOutcome MessageEvaluation::end_of_message() {
     for (auto& clause : dkim_clauses(dkim_results, max_listed))
       clauses.push_back(std::move(clause));
   }
-  decide_dmarc(dkim_results, outcome);
-  count_check_results(
-      {&spf_mail_from_, &spf_helo_, dkim_.has_value(), &dkim_results, &outcome.dmarc});
+  std::optional<arc::ArcResult> arc_result;
+  if (arc_) {
+    const metrics::ScopedTimer timer(check_duration(metrics::Method::arc));
+    arc_result = arc_->finish(std::time(nullptr));
+    clauses.push_back(arc_clause(*arc_result, connection_.client_address));
+  }
+  decide_dmarc(dkim_results, arc_result ? &*arc_result : nullptr, outcome);
+  count_check_results({&spf_mail_from_, &spf_helo_, dkim_.has_value(), &dkim_results,
+                       &outcome.dmarc, arc_result ? &*arc_result : nullptr});
   if (outcome.dmarc) clauses.push_back(dmarc_clause(*outcome.dmarc));
   outcome.report_row = make_report_row({std::time(nullptr), connection_.client_address,
                                         envelope_.mail_from, &envelope_.recipients, &spf_mail_from_,
@@ -242,13 +253,16 @@ void MessageEvaluation::note_dns(MessageOutcome& outcome) const {
 }
 
 void MessageEvaluation::decide_dmarc(const std::vector<dkim::DkimResult>& dkim,
-                                     MessageOutcome& outcome) const {
+                                     const arc::ArcResult* arc, MessageOutcome& outcome) const {
   if (!skip_reason_.empty() || !settings_.dmarc_enabled || !dns_) return;
   DmarcStepInput input;
   input.from_values = from_values_;
   input.spf = &spf_mail_from_;
   input.dkim = &dkim;
   input.signs = indirect_flow_;
+  if (arc != nullptr && arc->code == arc::ArcCode::pass && !arc->instances.empty())
+    input.signs.arc_pass_sealer = arc->instances.back().seal.domain;
+  input.arc = arc;
   input.client = connection_.client_address;
   dns_->release_reserve();
   const metrics::ScopedTimer timer(check_duration(metrics::Method::dmarc));

@@ -9,8 +9,9 @@
 // the object); stages may be missing (no headers, no EOH, no body). Other orders (repeated or
 // reordered calls, end_of_message() twice) give unspecified verdicts, but stay memory-safe and
 // never show a pass that no aligned SPF/DKIM pass backs: tests/fuzz/pipeline_fuzz checks both.
-// header() also collects what DMARC needs (every From value, bounded; List-Id/List-Post and
-// ARC-Seal as signs of an indirect flow); end_of_message() runs DMARC (dmarc_step.h) and the
+// header() also collects what DMARC needs (every From value, bounded; List-Id/List-Post as a
+// sign of an indirect flow); the ARC chain (RFC 8617) is validated alongside DKIM, and only a
+// passing chain is a sign too; end_of_message() runs DMARC (dmarc_step.h) and the
 // local policy (decision/decision.h) and returns the verdict in MessageOutcome::reply/decision:
 // the caller only carries it out (refuse, hold, add the quarantine header, deliver).
 // Resource bounds (message_limits.h): recipients over settings.limits are refused at RCPT (452
@@ -27,6 +28,7 @@
 #include <utility>
 #include <vector>
 
+#include "arc/arc_verifier.h"
 #include "dkim/dkim_verifier.h"
 #include "dns/budgeted_resolver.h"
 #include "evaluation/dmarc_step.h"
@@ -118,7 +120,8 @@ class MessageEvaluation {
  private:
   bool exempt_from_spf_rejection(std::string_view recipient) const;
   void note_dmarc_header(std::string_view name, std::string_view value);
-  void decide_dmarc(const std::vector<dkim::DkimResult>& dkim, MessageOutcome& outcome) const;
+  void decide_dmarc(const std::vector<dkim::DkimResult>& dkim, const arc::ArcResult* arc,
+                    MessageOutcome& outcome) const;
   void note_dns(MessageOutcome& outcome) const;
   bool count_header(std::string_view name, std::string_view value);
   bool header_section_too_large() const;
@@ -135,6 +138,7 @@ class MessageEvaluation {
   // budget. Declared before dkim_, which borrows it; a stable address, since the object moves.
   std::unique_ptr<dns::BudgetedResolver> dns_;
   std::optional<dkim::DkimVerifier> dkim_;  // fed as the message streams by; none when skipped
+  std::optional<arc::ArcVerifier> arc_;     // likewise; none when skipped or ARC is off
   int authentication_results_seen_ = 0;
   std::vector<int> forged_header_indices_;
   std::size_t forged_headers_seen_ = 0;   // counted on past the bound, for the log line

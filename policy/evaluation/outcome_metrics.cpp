@@ -115,6 +115,20 @@ void count_dmarc(const DmarcStep& step) {
     metrics::count(registry.dmarc_overrides, override_label(item.reason));
 }
 
+CheckResult arc_label(arc::ArcCode code) {
+  switch (code) {
+    case arc::ArcCode::pass:
+      return CheckResult::pass;
+    case arc::ArcCode::fail:
+      return CheckResult::fail;
+    case arc::ArcCode::temperror:
+      return CheckResult::temperror;
+    case arc::ArcCode::none:
+      break;
+  }
+  return CheckResult::none;
+}
+
 }  // namespace
 
 void count_check_results(const CheckedResults& results) noexcept {
@@ -126,6 +140,7 @@ void count_check_results(const CheckedResults& results) noexcept {
       count_result(Method::dkim, dkim_label(signature.code));
   }
   if (results.dmarc != nullptr && results.dmarc->has_value()) count_dmarc(**results.dmarc);
+  if (results.arc != nullptr) count_result(Method::arc, arc_label(results.arc->code));
 }
 
 void count_recipient_refusal(metrics::RecipientRefusal reason) noexcept {

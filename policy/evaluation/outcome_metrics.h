@@ -15,6 +15,7 @@
 #include <optional>
 #include <vector>
 
+#include "arc/arc_result.h"
 #include "dkim/dkim_result.h"
 #include "evaluation/dmarc_step.h"
 #include "metrics/registry.h"
@@ -28,6 +29,7 @@ struct CheckedResults {
   bool dkim_checked = false;
   const std::vector<dkim::DkimResult>* dkim = nullptr;
   const std::optional<DmarcStep>* dmarc = nullptr;
+  const arc::ArcResult* arc = nullptr;  // null: ARC not checked
 };
 
 void count_check_results(const CheckedResults& results) noexcept;

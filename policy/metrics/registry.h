@@ -28,8 +28,8 @@ enum class RecipientRefusal { spf_fail, spf_temperror, max_recipients };
 inline constexpr std::array<std::string_view, 3> kRecipientRefusalNames = {
     "spf_fail", "spf_temperror", "max_recipients"};
 
-enum class Method { spf, dkim, dmarc };
-inline constexpr std::array<std::string_view, 3> kMethodNames = {"spf", "dkim", "dmarc"};
+enum class Method { spf, dkim, dmarc, arc };
+inline constexpr std::array<std::string_view, 4> kMethodNames = {"spf", "dkim", "dmarc", "arc"};
 
 enum class CheckResult { pass, fail, softfail, neutral, none, temperror, permerror, policy };
 inline constexpr std::array<std::string_view, 8> kCheckResultNames = {

@@ -17,6 +17,9 @@ bool method_has_result(Method method, CheckResult result) {
       return result == CheckResult::pass || result == CheckResult::fail ||
              result == CheckResult::none || result == CheckResult::temperror ||
              result == CheckResult::permerror;
+    case Method::arc:  // RFC 8617 §7.2: none, pass, fail (and our temperror for DNS trouble)
+      return result == CheckResult::pass || result == CheckResult::fail ||
+             result == CheckResult::none || result == CheckResult::temperror;
   }
   return false;
 }

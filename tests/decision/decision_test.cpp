@@ -48,9 +48,9 @@ constexpr auto kNone = Disposition::none;
 constexpr auto kQuar = Disposition::quarantine;
 constexpr auto kRej = Disposition::reject;
 constexpr auto kRfc = RejectMode::rfc9989;
-constexpr IndirectFlowSigns kNoSigns{};
-constexpr IndirectFlowSigns kList{true, false};
-constexpr IndirectFlowSigns kArc{false, true};
+const IndirectFlowSigns kNoSigns{};
+const IndirectFlowSigns kList{true, ""};
+const IndirectFlowSigns kArc{false, "lists.example.net"};  // a chain that passes
 
 const std::vector<Row> kTable = {
     {"pass", kEval, DmarcCode::pass, kNone, kRfc, kNoSigns, "", Action::deliver, kNone, {}},
@@ -281,6 +281,45 @@ TEST(Decision, ForwarderDomainThatPassedSpfOrDkim) {
   EXPECT_EQ(decision.action, Action::quarantine);
   ASSERT_EQ(decision.overrides.size(), 1u);
   EXPECT_EQ(decision.overrides[0].reason, OverrideReason::trusted_forwarder);
+}
+
+// A trusted sealer's ARC-Authentication-Results rescue a failing message from any requested
+// disposition, under every reject mode, and name the sealer and instance; never an ambiguous From.
+TEST(Decision, TrustedArcVouchDeliversAndSaysWhy) {
+  DecisionInput input = failing_reject("example.com");
+  input.signs.arc_pass_sealer = "lists.example.net";
+  input.trusted_arc = TrustedArcVouch{"lists.example.net", 1, "dkim=pass header.d=example.com"};
+  for (RejectMode mode : {RejectMode::rfc9989, RejectMode::honor, RejectMode::never}) {
+    LocalPolicy policy;
+    policy.reject = mode;
+    const Decision decision = decide(input, policy);
+    EXPECT_EQ(decision.action, Action::deliver);
+    EXPECT_EQ(decision.disposition, Disposition::none);
+    ASSERT_EQ(decision.overrides.size(), 1u);
+    EXPECT_EQ(decision.overrides[0].reason, OverrideReason::trusted_forwarder);
+    EXPECT_EQ(decision.overrides[0].comment,
+              "ARC sealer lists.example.net i=1: dkim=pass header.d=example.com");
+  }
+  input.dmarc.requested = Disposition::quarantine;
+  EXPECT_EQ(decide(input, LocalPolicy{}).action, Action::deliver);
+  input.dmarc.requested = Disposition::none;  // nothing to override: no reason recorded
+  EXPECT_TRUE(decide(input, LocalPolicy{}).overrides.empty());
+  input.dmarc.requested = Disposition::reject;
+  input.author = AuthorVerdict::fail;  // several From domains: the vouch does not cover them
+  EXPECT_EQ(decide(input, LocalPolicy{}).action, Action::quarantine);
+}
+
+// Without a trusted vouch a passing chain is only a sign of indirect flow; no chain (or a failed
+// one, which the caller reports as no sealer) leaves a p=reject failure rejected.
+TEST(Decision, OnlyAPassingArcChainIsASignOfIndirectFlow) {
+  DecisionInput input = failing_reject("example.com");
+  EXPECT_EQ(decide(input, LocalPolicy{}).action, Action::reject);
+  input.signs.arc_pass_sealer = "lists.example.net";
+  const Decision decision = decide(input, LocalPolicy{});
+  EXPECT_EQ(decision.action, Action::quarantine);
+  ASSERT_EQ(decision.overrides.size(), 1u);
+  EXPECT_EQ(decision.overrides[0].reason, OverrideReason::forwarded);
+  EXPECT_NE(decision.overrides[0].comment.find("lists.example.net"), std::string::npos);
 }
 
 TEST(Decision, PerDomainOverrides) {
