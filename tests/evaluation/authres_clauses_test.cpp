@@ -84,3 +84,58 @@ TEST(DkimClauses, SignaturesBeyondTheLimitShareOneClause) {
 
 }  // namespace
 }  // namespace authmilter::evaluation
+
+namespace authmilter::evaluation {
+namespace {
+
+arc::ArcResult two_hop_chain() {
+  arc::ArcResult result;
+  result.code = arc::ArcCode::pass;
+  result.oldest_pass = 1;
+  for (unsigned i = 1; i <= 2; ++i) {
+    arc::ArcInstance set;
+    set.instance = i;
+    set.seal.domain = i == 1 ? "fwd.example" : "lists.example.org";
+    set.seal.selector = "s" + std::to_string(i);
+    set.message.domain = set.seal.domain;
+    set.message.selector = "m" + std::to_string(i);
+    result.instances.push_back(set);
+  }
+  return result;
+}
+
+TEST(ArcClause, PassNamesTheSealersNewestFirstAndTheOldestPass) {
+  const auto clause = arc_clause(two_hop_chain(), net::IpAddress::parse("192.0.2.1"));
+  EXPECT_EQ(authres::format_authres("mx.example.net", {clause}),
+            "mx.example.net;\n\tarc=pass (i=2; as.2.d=lists.example.org as.2.s=s2;\n\t"
+            "as.1.d=fwd.example as.1.s=s1; ams.2.d=lists.example.org ams.2.s=m2)\n\t"
+            "smtp.remote-ip=192.0.2.1 header.oldest-pass=1")
+      << authres::format_authres("mx.example.net", {clause});
+}
+
+TEST(ArcClause, FailGivesTheReasonAndNoOldestPass) {
+  auto chain = two_hop_chain();
+  chain.code = arc::ArcCode::fail;
+  chain.reason = "seal i=1 signature mismatch";
+  const auto clause = arc_clause(chain, std::nullopt);
+  EXPECT_EQ(clause.result, "fail");
+  EXPECT_NE(clause.comment.find("seal i=1 signature mismatch"), std::string::npos);
+  EXPECT_TRUE(clause.properties.empty());
+  arc::ArcResult none;
+  EXPECT_EQ(arc_clause(none, std::nullopt).result, "none");
+}
+
+// A sealer's d= comes from the message: it must not be able to end our header line.
+TEST(ArcClause, HostileSealerDomainCannotInjectALine) {
+  auto chain = two_hop_chain();
+  chain.instances[1].seal.domain =
+      "evil.example\r\nAuthentication-Results: mx.example.net; arc=pass";
+  const std::string header =
+      authres::format_authres("mx.example.net", {arc_clause(chain, std::nullopt)});
+  for (std::size_t at = header.find('\n'); at != std::string::npos; at = header.find('\n', at + 1))
+    EXPECT_EQ(header[at + 1], '\t') << header;  // every line break is our own fold
+  EXPECT_EQ(header.find('\r'), std::string::npos) << header;
+}
+
+}  // namespace
+}  // namespace authmilter::evaluation
