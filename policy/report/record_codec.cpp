@@ -51,14 +51,14 @@ std::vector<DkimEntry> decode_dkim(std::string_view text) {
   return entries;
 }
 
-std::string encode_overrides(const std::vector<OverrideReason>& reasons) {
+std::string encode_overrides(const std::vector<PolicyOverrideEntry>& reasons) {
   std::vector<std::vector<std::string_view>> rows;
   for (const auto& reason : reasons) rows.push_back({reason.type, reason.comment});
   return join_entries(rows);
 }
 
-std::vector<OverrideReason> decode_overrides(std::string_view text) {
-  std::vector<OverrideReason> reasons;
+std::vector<PolicyOverrideEntry> decode_overrides(std::string_view text) {
+  std::vector<PolicyOverrideEntry> reasons;
   for (auto entry : split(text, kEntrySeparator)) {
     const auto fields = split(entry, kFieldSeparator);
     if (fields.size() != 2 || reasons.size() >= kMaxOverridesPerRecord) continue;

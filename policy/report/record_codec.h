@@ -17,8 +17,8 @@ namespace authmilter::report {
 
 std::string encode_dkim(const std::vector<DkimEntry>& entries);
 std::vector<DkimEntry> decode_dkim(std::string_view text);
-std::string encode_overrides(const std::vector<OverrideReason>& reasons);
-std::vector<OverrideReason> decode_overrides(std::string_view text);
+std::string encode_overrides(const std::vector<PolicyOverrideEntry>& reasons);
+std::vector<PolicyOverrideEntry> decode_overrides(std::string_view text);
 std::string encode_domains(const std::vector<std::string>& domains);
 std::vector<std::string> decode_domains(std::string_view text);
 

@@ -23,7 +23,7 @@ void clean(std::string& text, std::size_t limit) {
 void clean_policy(PublishedPolicy& policy) {
   for (std::string* field : {&policy.domain, &policy.p, &policy.sp, &policy.np, &policy.psd,
                              &policy.adkim, &policy.aspf, &policy.fo, &policy.discovery})
-    clean(*field, kMaxFieldLength);
+    clean(*field, kMaxShortFieldLength);
   clean(policy.rua, kMaxRuaLength);
   policy.pct = std::clamp(policy.pct, 0, 100);
 }
@@ -35,19 +35,19 @@ void sanitize_record(ReportRecord& record) {
        {&record.source_ip, &record.header_from, &record.envelope_from, &record.spf_domain,
         &record.spf_scope, &record.spf_result, &record.disposition, &record.dmarc_result,
         &record.dkim_aligned, &record.spf_aligned, &record.queue_id})
-    clean(*field, kMaxFieldLength);
+    clean(*field, kMaxShortFieldLength);
   if (record.envelope_to.size() > kMaxDkimPerRecord) record.envelope_to.resize(kMaxDkimPerRecord);
-  for (auto& domain : record.envelope_to) clean(domain, kMaxFieldLength);
+  for (auto& domain : record.envelope_to) clean(domain, kMaxShortFieldLength);
   if (record.dkim.size() > kMaxDkimPerRecord) record.dkim.resize(kMaxDkimPerRecord);
   for (auto& entry : record.dkim) {
-    clean(entry.domain, kMaxFieldLength);
-    clean(entry.selector, kMaxFieldLength);
-    clean(entry.result, kMaxFieldLength);
+    clean(entry.domain, kMaxShortFieldLength);
+    clean(entry.selector, kMaxShortFieldLength);
+    clean(entry.result, kMaxShortFieldLength);
   }
   if (record.overrides.size() > kMaxOverridesPerRecord)
     record.overrides.resize(kMaxOverridesPerRecord);
   for (auto& reason : record.overrides) {
-    clean(reason.type, kMaxFieldLength);
+    clean(reason.type, kMaxShortFieldLength);
     clean(reason.comment, kMaxCommentLength);
   }
   clean_policy(record.policy);

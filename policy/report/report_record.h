@@ -11,9 +11,17 @@
 #include <string>
 #include <vector>
 
+#include "common/domain_name.h"
+
 namespace authmilter::report {
 
-inline constexpr std::size_t kMaxFieldLength = 255;       // RFC 1035 §2.3.4: a domain name
+// The store's bound on every short text field of a row - domains as they came (a final dot
+// included), selectors, the source IP, result words, the queue id - so that one hostile message
+// cannot grow a row. A size bound, not a validity check, hence not kMaxDomainNameLength (253,
+// a name in presentation form): 255 is RFC 1035's bound on a name on the wire, which keeps every
+// name the checks accept whole, with room for its final dot.
+inline constexpr std::size_t kMaxShortFieldLength = 255;
+static_assert(kMaxShortFieldLength >= kMaxDomainNameLength + 1);
 inline constexpr std::size_t kMaxCommentLength = 256;     // our bound on an override comment
 inline constexpr std::size_t kMaxRuaLength = 2048;        // our bound; rua list as published
 inline constexpr std::size_t kMaxDkimPerRecord = 16;      // our bound on signatures reported
@@ -26,11 +34,14 @@ struct DkimEntry {
   friend bool operator==(const DkimEntry&, const DkimEntry&) = default;
 };
 
-struct OverrideReason {
+// One reason the applied disposition differs from the published policy, as the report carries it
+// (RFC 9990 policy_evaluated/reason; RFC 7489 PolicyOverrideReason): the pipeline writes
+// decision::OverrideReason (an enum) here as its report word.
+struct PolicyOverrideEntry {
   std::string type;     // local_policy mailing_list other policy_test_mode trusted_forwarder
                         // forwarded sampled_out (RFC 7489 only)
   std::string comment;  // free text, may be empty
-  friend bool operator==(const OverrideReason&, const OverrideReason&) = default;
+  friend bool operator==(const PolicyOverrideEntry&, const PolicyOverrideEntry&) = default;
 };
 
 // The DMARC record that applied, as published (defaults filled in): RFC 9990 policy_published.
@@ -65,7 +76,7 @@ struct ReportRecord {
   std::string dmarc_result = "fail";  // pass fail (the DMARC verdict)
   std::string dkim_aligned = "fail";  // pass fail
   std::string spf_aligned = "fail";   // pass fail
-  std::vector<OverrideReason> overrides;
+  std::vector<PolicyOverrideEntry> overrides;
   std::string queue_id;
   friend bool operator==(const ReportRecord&, const ReportRecord&) = default;
 };

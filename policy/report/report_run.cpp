@@ -13,6 +13,22 @@ namespace authmilter::report {
 
 namespace {
 
+// What every report of one run shares: the collaborators, the options and the running summary.
+struct ReportRun {
+  RecordStore& store;
+  ReportSender& sender;
+  dmarc::OrgDomainFinder& finder;
+  dns::Resolver& resolver;
+  const RunOptions& options;
+  RunSummary& summary;
+};
+
+// One report on its way out: the report and its gzipped XML, the attachment of every mail.
+struct BuiltReport {
+  const AggregateReport& report;
+  const std::string& gz;
+};
+
 struct ReportOutcome {
   std::vector<std::string> notes;
   bool complete = true;  // nothing left to retry
@@ -25,51 +41,50 @@ std::string join(const std::vector<std::string>& parts) {
 }
 
 // deliver - one destination; returns false when it must be retried.
-bool deliver(RecordStore& store, ReportSender& sender, const AggregateReport& report,
-             const Destination& to, const std::string& gz, const RunOptions& options,
-             RunSummary& summary, ReportOutcome& outcome) {
-  const auto done = store.was_delivered(report.report_id, to.address);
+bool deliver(ReportRun& run, const BuiltReport& built, const Destination& to,
+             ReportOutcome& outcome) {
+  const auto& report = built.report;
+  const auto& options = run.options;
+  const auto done = run.store.was_delivered(report.report_id, to.address);
   if (!done) {
     outcome.notes.push_back("error=" + done.error());
     return false;
   }
   if (*done) return true;  // an earlier run sent it
-  if (options.report.format == ReportFormat::rfc7489 && to.max_bytes && gz.size() > *to.max_bytes) {
+  if (options.report.format == ReportFormat::rfc7489 && to.max_bytes &&
+      built.gz.size() > *to.max_bytes) {
     outcome.notes.push_back("too-large=" + to.address);  // RFC 7489 §7.2.1: not sent
     return true;
   }
-  auto mail = build_report_mail(report, options.report, gz, to.address, options.now);
-  Status sent = mail ? sender.send(*mail, to.address) : Status(Error{mail.error()});
-  if (sent) sent = store.record_delivery(report.report_id, to.address, options.now);
+  auto mail = build_report_mail(report, options.report, built.gz, to.address, options.now);
+  Status sent = mail ? run.sender.send(*mail, to.address) : Status(Error{mail.error()});
+  if (sent) sent = run.store.record_delivery(report.report_id, to.address, options.now);
   if (!sent) {
-    ++summary.failed_deliveries;
+    ++run.summary.failed_deliveries;
     outcome.notes.push_back("failed=" + to.address + " (" + sent.error() + ")");
     return false;
   }
-  ++summary.sent;
+  ++run.summary.sent;
   outcome.notes.push_back("sent=" + to.address);
   return true;
 }
 
-ReportOutcome send_report(RecordStore& store, ReportSender& sender, const AggregateReport& report,
-                          const std::string& gz, dmarc::OrgDomainFinder& finder,
-                          dns::Resolver& resolver, const RunOptions& options, RunSummary& summary) {
+ReportOutcome send_report(ReportRun& run, const BuiltReport& built) {
   ReportOutcome outcome;
-  const auto plan =
-      plan_destinations(report.slot.policy_domain, report.policy.rua, finder, resolver);
+  const auto plan = plan_destinations(built.report.slot.policy_domain, built.report.policy.rua,
+                                      run.finder, run.resolver);
   for (const auto& why : plan.refused) outcome.notes.push_back("refused=" + why);
   for (const auto& why : plan.deferred) outcome.notes.push_back("deferred=" + why);
   outcome.complete = plan.deferred.empty();
-  if (!plan.deferred.empty()) ++summary.deferred;
+  if (!plan.deferred.empty()) ++run.summary.deferred;
   for (const auto& to : plan.send)
-    if (!deliver(store, sender, report, to, gz, options, summary, outcome))
-      outcome.complete = false;
+    if (!deliver(run, built, to, outcome)) outcome.complete = false;
   return outcome;
 }
 
-void handle_report(RecordStore& store, ReportSender& sender, const AggregateReport& report,
-                   dmarc::OrgDomainFinder& finder, dns::Resolver& resolver,
-                   const RunOptions& options, RunSummary& summary) {
+void handle_report(ReportRun& run, const AggregateReport& report) {
+  const auto& options = run.options;
+  auto& summary = run.summary;
   ++summary.reports;
   std::string line = report.slot.policy_domain + " " + std::to_string(report.slot.begin) + "-" +
                      std::to_string(report.slot.end - 1) + " id=" + report.report_id +
@@ -94,9 +109,9 @@ void handle_report(RecordStore& store, ReportSender& sender, const AggregateRepo
     summary.lines.push_back(line + (file ? " wrote=" : " error=cannot write ") + path);
     return;
   }
-  auto outcome = send_report(store, sender, report, *gz, finder, resolver, options, summary);
+  auto outcome = send_report(run, {.report = report, .gz = *gz});
   if (outcome.complete) {
-    if (auto marked = store.mark_reported(report.slot, report.policy_key, report.last_id);
+    if (auto marked = run.store.mark_reported(report.slot, report.policy_key, report.last_id);
         !marked) {
       outcome.notes.push_back("error=" + marked.error());
       outcome.complete = false;
@@ -114,6 +129,12 @@ void handle_report(RecordStore& store, ReportSender& sender, const AggregateRepo
 RunSummary run_reports(RecordStore& store, ReportSender& sender, dmarc::OrgDomainFinder& finder,
                        dns::Resolver& resolver, const RunOptions& options) {
   RunSummary summary;
+  ReportRun run{.store = store,
+                .sender = sender,
+                .finder = finder,
+                .resolver = resolver,
+                .options = options,
+                .summary = summary};
   auto slots = store.pending_slots(options.query);
   if (!slots) {
     ++summary.failures;
@@ -128,7 +149,7 @@ RunSummary run_reports(RecordStore& store, ReportSender& sender, dmarc::OrgDomai
       continue;
     }
     for (const auto& report : group_reports(options.report.submitter, slot, std::move(*rows)))
-      handle_report(store, sender, report, finder, resolver, options, summary);
+      handle_report(run, report);
   }
   if (!options.dry_run && options.retention_seconds > 0) {
     if (auto pruned = store.prune(options.now - options.retention_seconds); !pruned) {

@@ -101,7 +101,7 @@ void write_policy(Writer& w, const PublishedPolicy& policy) {
   w.end();
 }
 
-void write_reason(Writer& w, const OverrideReason& reason) {
+void write_reason(Writer& w, const PolicyOverrideEntry& reason) {
   std::string type = w.rfc7489() ? one_of(reason.type,
                                           {"forwarded", "sampled_out", "trusted_forwarder",
                                            "mailing_list", "local_policy", "other"},

@@ -202,8 +202,9 @@ TEST_P(RecordStoreTest, InvalidUtf8IsStoredAsValidText) {
   record.envelope_from =
       "b\xe4"
       "d.example";
-  record.header_from = std::string(kMaxFieldLength - 1, 'a') + "\xc3\xa4";  // cut in the middle
-  record.spf_domain = "gr\xc3\xbc\xc3\x9f.example";                         // valid: kept
+  record.header_from =
+      std::string(kMaxShortFieldLength - 1, 'a') + "\xc3\xa4";  // cut in the middle
+  record.spf_domain = "gr\xc3\xbc\xc3\x9f.example";             // valid: kept
   ASSERT_TRUE(store_->append(record).ok());
   auto other = sample_record(kDay1, "u.example", 1);
   ASSERT_TRUE(store_->append(other).ok());
@@ -216,7 +217,7 @@ TEST_P(RecordStoreTest, InvalidUtf8IsStoredAsValidText) {
     found = true;
     EXPECT_EQ(row.record.dkim[0].selector, "s??");
     EXPECT_EQ(row.record.envelope_from, "b?d.example");
-    EXPECT_EQ(row.record.header_from, std::string(kMaxFieldLength - 1, 'a'));
+    EXPECT_EQ(row.record.header_from, std::string(kMaxShortFieldLength - 1, 'a'));
     EXPECT_EQ(row.record.spf_domain, "gr\xc3\xbc\xc3\x9f.example");
   }
   EXPECT_TRUE(found);
@@ -230,7 +231,7 @@ TEST_P(RecordStoreTest, HostileFieldsAreBounded) {
   auto rows = store_->rows({"x.example", kDay1, kDay1 + kDay});
   ASSERT_TRUE(rows.ok());
   ASSERT_EQ(rows->size(), 1u);
-  EXPECT_EQ((*rows)[0].record.header_from, std::string(kMaxFieldLength, 'a'));
+  EXPECT_EQ((*rows)[0].record.header_from, std::string(kMaxShortFieldLength, 'a'));
   ASSERT_EQ((*rows)[0].record.dkim.size(), kMaxDkimPerRecord);
   EXPECT_EQ((*rows)[0].record.dkim[0].selector, "s");
 }
