@@ -87,24 +87,23 @@ std::vector<unsigned char> sha256(std::string_view data) {
   return digest;
 }
 
+std::optional<dkim_alg_t> signature_algorithm(std::string_view algorithm, std::string& error) {
+  if (algorithm == "rsa-sha256") return DKIM_SIGN_RSASHA256;
+  if (algorithm == "ed25519-sha256") return DKIM_SIGN_ED25519SHA256;
+  error = algorithm == "rsa-sha1" ? std::string("rsa-sha1 not accepted (RFC 8301)")
+                                  : "unknown algorithm a=" + std::string(algorithm);
+  return std::nullopt;
+}
+
 SignatureCheck check_signature(ArcKeyLookup& keys, const ArcSignatureFields& signature,
                                std::string_view signed_data, ArcSignatureFacts& facts) {
   SignatureCheck check;
   facts.domain = signature.domain;
   facts.selector = signature.selector;
   facts.algorithm = signature.algorithm;
-  std::optional<dkim_alg_t> algorithm;
-  if (signature.algorithm == "rsa-sha256") {
-    algorithm = DKIM_SIGN_RSASHA256;
-  } else if (signature.algorithm == "ed25519-sha256") {
-    algorithm = DKIM_SIGN_ED25519SHA256;
-  } else if (signature.algorithm == "rsa-sha1") {
-    check.reason = "rsa-sha1 not accepted (RFC 8301)";
-    return check;
-  } else {
-    check.reason = "unknown algorithm a=" + signature.algorithm;
-    return check;
-  }
+  const std::optional<dkim_alg_t> algorithm =
+      signature_algorithm(signature.algorithm, check.reason);
+  if (!algorithm) return check;
   const ArcKey key = keys.get(signature.selector, signature.domain, *algorithm);
   facts.key_bits = key.bits;
   facts.dnssec = key.dnssec;
