@@ -48,6 +48,7 @@ Bytes sign_digest(const TestKey& key, const Bytes& digest) {
 StoredField stored(std::string name, std::string value) {
   StoredField field;
   field.kind = arc_field_kind(name);
+  field.key = field_key(name);
   field.name = std::move(name);
   field.value = std::move(value);
   if (field.kind == ArcFieldKind::seal) field.instance = parse_arc_seal(field.value).instance;
