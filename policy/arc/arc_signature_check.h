@@ -14,6 +14,7 @@
 // Pure apart from the key lookup; not thread-safe (the lookup is per message).
 #pragma once
 
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -36,6 +37,9 @@ std::string seal_input(std::span<const StoredField> headers,
                        std::span<const ArcSetIndex> set_fields, unsigned instance);
 
 std::vector<unsigned char> sha256(std::string_view data);
+
+// a= as libopendkim's algorithm, or nullopt with `error` set (rsa-sha1: RFC 8301 §3.1).
+std::optional<dkim_alg_t> signature_algorithm(std::string_view algorithm, std::string& error);
 
 struct SignatureCheck {
   ArcKey::Status status = ArcKey::Status::fail;  // ok: the signature verified

@@ -213,6 +213,10 @@ ArcResult ArcVerifier::State::verify(std::time_t now) {
       reason = prefix("AMS", i) + error;
       return ArcKey::Status::fail;
     }
+    if (std::string error; !signature_algorithm(signature->algorithm, error)) {
+      reason = prefix("AMS", i) + error;
+      return ArcKey::Status::fail;
+    }
     const BodyDigest* body = body_digest(*signature);
     if (body == nullptr) {
       reason = prefix("AMS", i) + "not verified (body hash bound)";
