@@ -11,7 +11,8 @@ seal, a seal's b= altered, an instance removed or duplicated). Every message (ch
 variant) is verified by dkimpy, by Mail::DKIM and by our arc_verify_tool (body chunk sizes 1
 and 65536, and an LF-only copy of the file), and the verdicts (cv, and oldest-pass on a pass)
 are compared with each other and with the verdict the construction implies: pass for an
-untampered chain, fail for every tampered one.
+untampered chain, fail for every tampered one, and fail for the few chains built to fail (a hop
+that seals a broken chain with cv=fail; signatures dated a day ahead).
 
 Keys are generated for the run (openssl for RSA, PyNaCl for Ed25519) and served from a key file
 (name<TAB>TXT record) to all three verifiers: dkimpy through dnsfunc=, Mail::DKIM through a
@@ -44,12 +45,14 @@ try:
     import nacl.encoding
     import nacl.signing
 except ImportError as error:  # pragma: no cover - a setup problem, not a verdict
-    sys.exit("run_differential.py: %s (needs python3-dkim and python3-nacl)" % error)
+    print("arc-differential: setup error: %s (needs python3-dkim and python3-nacl)" % error)
+    sys.exit(2)
 try:
     import authres  # noqa: F401  dkimpy's ARC signer parses Authentication-Results with it
 except ImportError:
-    sys.exit("run_differential.py: dkimpy's ARC signer needs python3-authres "
-             "(only a Suggests of python3-dkim): apt-get install python3-authres")
+    print("arc-differential: setup error: dkimpy's ARC signer needs python3-authres "
+          "(only a Suggests of python3-dkim; contrib/setup-debian.sh --with-tests installs it)")
+    sys.exit(2)
 
 
 class SetupError(Exception):
@@ -69,7 +72,8 @@ class SetupError(Exception):
 #     a chain holding any Ed25519 signature is shown in the table but not compared.
 # --------------------------------------------------------------------------------------------
 MAKER_ALGORITHMS = {"dkimpy": {"rsa", "ed25519"}, "mail-dkim": {"rsa"}}
-VERIFIER_ALGORITHMS = {"dkimpy": {"rsa", "ed25519"}, "mail-dkim": {"rsa"}, "ours": {"rsa", "ed25519"}}
+VERIFIER_ALGORITHMS = {
+    "dkimpy": {"rsa", "ed25519"}, "mail-dkim": {"rsa"}, "ours": {"rsa", "ed25519"}}
 
 # Differences accepted with a reason: (chain id or "*", tamper, verifier) -> (reason, RFC 8617
 # section). A case listed here that agrees after all is reported, so that stale entries show.
@@ -94,12 +98,14 @@ CHAINS = [
     ("py+pl-rsa-2", [("dkimpy", "rsa", M), ("mail-dkim", "rsa", M)], {}),
     ("pl+py-rsa-2", [("mail-dkim", "rsa", M), ("dkimpy", "rsa", K)], {}),
     ("py+pl+py-rsa-3", [("dkimpy", "rsa", M), ("mail-dkim", "rsa", K), ("dkimpy", "rsa", K)], {}),
-    ("pl+py+pl-rsa-3", [("mail-dkim", "rsa", M), ("dkimpy", "rsa", M), ("mail-dkim", "rsa", M)], {}),
+    ("pl+py+pl-rsa-3",
+     [("mail-dkim", "rsa", M), ("dkimpy", "rsa", M), ("mail-dkim", "rsa", M)], {}),
     ("py-ed-1", [("dkimpy", "ed25519", M)], {}),
     ("py-ed-2", [("dkimpy", "ed25519", M), ("dkimpy", "ed25519", M)], {}),
     ("py-ed-3", [("dkimpy", "ed25519", M), ("dkimpy", "ed25519", K), ("dkimpy", "ed25519", M)], {}),
     ("py-rsa+ed-2", [("dkimpy", "rsa", M), ("dkimpy", "ed25519", M)], {}),
-    ("py-ed+rsa+ed-3", [("dkimpy", "ed25519", M), ("dkimpy", "rsa", K), ("dkimpy", "ed25519", K)], {}),
+    ("py-ed+rsa+ed-3",
+     [("dkimpy", "ed25519", M), ("dkimpy", "rsa", K), ("dkimpy", "ed25519", K)], {}),
     ("pl-rsa+py-ed-2", [("mail-dkim", "rsa", M), ("dkimpy", "ed25519", M)], {}),
 ]
 
@@ -108,8 +114,10 @@ CHAINS = [
 #           (RFC 8617 §5.2 step 2: the newest seal's cv=fail ends validation with fail).
 #   future: every signature's t= is a day ahead (RFC 6376 §3.5 t=; ArcOptions' clock skew).
 SPECIAL_CHAINS = [
-    ("py-rsa-2-cvfail", [("dkimpy", "rsa", M), ("dkimpy", "rsa", K)], {"broken_before": 2, "label": "sealed-cv=fail"}),
-    ("pl-rsa-2-cvfail", [("mail-dkim", "rsa", M), ("mail-dkim", "rsa", K)], {"broken_before": 2, "label": "sealed-cv=fail"}),
+    ("py-rsa-2-cvfail", [("dkimpy", "rsa", M), ("dkimpy", "rsa", K)],
+     {"broken_before": 2, "label": "sealed-cv=fail"}),
+    ("pl-rsa-2-cvfail", [("mail-dkim", "rsa", M), ("mail-dkim", "rsa", K)],
+     {"broken_before": 2, "label": "sealed-cv=fail"}),
     ("py+pl-rsa-3-cvfail",
      [("dkimpy", "rsa", M), ("mail-dkim", "rsa", M), ("dkimpy", "rsa", K)],
      {"broken_before": 3, "label": "sealed-cv=fail"}),
@@ -339,7 +347,8 @@ class Keys:
 def run(argv, data=None):
     process = subprocess.run(argv, input=data, capture_output=True)
     if process.returncode != 0:
-        raise SetupError("%s failed: %s" % (" ".join(argv), process.stderr.decode(errors="replace")))
+        raise SetupError("%s failed: %s" % (" ".join(argv),
+                                            process.stderr.decode(errors="replace")))
     return process.stdout
 
 
