@@ -11,7 +11,7 @@ BUILD_PACKAGES="cmake g++ make pkg-config clang-format
  libevent-dev libyaml-cpp-dev libsqlite3-dev libpq-dev libssl-dev libxml2-dev zlib1g-dev
  libgtest-dev libgmock-dev libgmime-3.0-dev libmicrohttpd-dev"
 TEST_PACKAGES="postfix unbound swaks postgresql libxml2-utils libmail-dmarc-perl
- opendkim-tools python3 python3-dkim python3-nacl libmail-dkim-perl procps iproute2
+ opendkim-tools python3 python3-dkim python3-nacl python3-authres libmail-dkim-perl procps iproute2
  clang-14 libclang-rt-14-dev openssl valgrind prometheus"
 
 # The peers the benchmarks compare against, and the profilers they use.
