@@ -43,10 +43,10 @@ struct ArcSignatureFacts {
 };
 
 struct ArcInstance {
-  unsigned instance = 0;          // i=
-  std::string chain_validation;   // the seal's cv= as written, lower-case ("none", "pass", ...)
-  ArcSignatureFacts seal;         // ARC-Seal
-  ArcSignatureFacts message;      // ARC-Message-Signature
+  unsigned instance = 0;         // i=
+  std::string chain_validation;  // the seal's cv= as written, lower-case ("none", "pass", ...)
+  ArcSignatureFacts seal;        // ARC-Seal
+  ArcSignatureFacts message;     // ARC-Message-Signature
   std::string authentication_results;  // the ARC-Authentication-Results value after "i=N;"
 };
 
@@ -54,7 +54,7 @@ struct ArcResult {
   ArcCode code = ArcCode::none;
   std::string reason;                  // short, for the AR comment and the log; empty on pass
   std::vector<ArcInstance> instances;  // in instance order; empty when the structure is unusable
-  unsigned oldest_pass = 0;  // lowest i whose AMS verifies (header.oldest-pass); 0 = none
+  unsigned oldest_pass = 0;            // lowest i whose AMS verifies (header.oldest-pass); 0 = none
 };
 
 }  // namespace authmilter::arc
