@@ -302,9 +302,9 @@ TEST(Decision, TrustedArcVouchDeliversAndSaysWhy) {
   }
   input.dmarc.requested = Disposition::quarantine;
   EXPECT_EQ(decide(input, LocalPolicy{}).action, Action::deliver);
-  input.dmarc.requested = Disposition::none;  // nothing to override: no reason recorded
+  input.dmarc.published = input.dmarc.requested = Disposition::none;  // nothing to override
   EXPECT_TRUE(decide(input, LocalPolicy{}).overrides.empty());
-  input.dmarc.requested = Disposition::reject;
+  input.dmarc.published = input.dmarc.requested = Disposition::reject;
   input.author = AuthorVerdict::fail;  // several From domains: the vouch does not cover them
   EXPECT_EQ(decide(input, LocalPolicy{}).action, Action::quarantine);
 }

@@ -107,8 +107,8 @@ arc::ArcResult two_hop_chain() {
 TEST(ArcClause, PassNamesTheSealersNewestFirstAndTheOldestPass) {
   const auto clause = arc_clause(two_hop_chain(), net::IpAddress::parse("192.0.2.1"));
   EXPECT_EQ(authres::format_authres("mx.example.net", {clause}),
-            "mx.example.net;\n\tarc=pass (i=2; as.2.d=lists.example.org as.2.s=s2;\n\t"
-            "as.1.d=fwd.example as.1.s=s1; ams.2.d=lists.example.org ams.2.s=m2)\n\t"
+            "mx.example.net;\n\tarc=pass (i=2; as.2.d=lists.example.org as.2.s=s2; "
+            "as.1.d=fwd.example as.1.s=s1; ams.2.d=lists.example.org ams.2.s=m2) "
             "smtp.remote-ip=192.0.2.1 header.oldest-pass=1")
       << authres::format_authres("mx.example.net", {clause});
 }
