@@ -148,7 +148,8 @@ class TrustedSealerTest(ArcCase):
             handle.write(message)
         binary = os.path.join(harness.build_dir(), "filter", "authmilter-check")
         done = subprocess.run([binary, "--config", self.milter.config_path, "--client-ip",
-                               "127.0.0.1", "--mail-from", "bounce@list.test", path],
+                               "127.0.0.1", "--helo", "list.test", "--mail-from", "bounce@list.test",
+                               path],
                               capture_output=True, text=True, timeout=60)
         self.assertIn("arc=pass", done.stdout, done.stdout + done.stderr)
         self.assertIn("trusted_forwarder", done.stdout, done.stdout + done.stderr)
