@@ -37,6 +37,15 @@ std::vector<authres::MethodResult> dkim_clauses(const std::vector<dkim::DkimResu
     if (result.body_length)
       clause.comment += (clause.comment.empty() ? "" : "; ") + std::string("body length ") +
                         std::to_string(*result.body_length) + " signed (l=)";
+    // OpenDKIM's "2048-bit key; secure"; only when a trust anchor made the status mean something.
+    // A bogus key's reason (kBogusKeyReason) already says so.
+    const dns::DnssecStatus dnssec = result.key_dnssec;
+    if (dnssec != dns::DnssecStatus::unvalidated &&
+        !(dnssec == dns::DnssecStatus::bogus && result.reason == dkim::kBogusKeyReason)) {
+      if (!clause.comment.empty()) clause.comment += "; ";
+      if (result.key_bits > 0) clause.comment += std::to_string(result.key_bits) + "-bit key; ";
+      clause.comment += dns::to_string(dnssec);
+    }
     clause.properties.push_back({"header", "d", result.domain});
     clause.properties.push_back({"header", "i", result.identity});
     clause.properties.push_back({"header", "s", result.selector});
