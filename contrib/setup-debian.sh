@@ -12,7 +12,7 @@ BUILD_PACKAGES="cmake g++ make pkg-config clang-format
  libgtest-dev libgmock-dev libgmime-3.0-dev libmicrohttpd-dev"
 TEST_PACKAGES="postfix unbound swaks postgresql libxml2-utils libmail-dmarc-perl
  opendkim-tools python3 python3-dkim python3-nacl libmail-dkim-perl procps iproute2
- clang-14 libclang-rt-14-dev openssl valgrind prometheus"
+ clang-14 libclang-rt-14-dev openssl valgrind prometheus ldnsutils"
 
 # The peers the benchmarks compare against, and the profilers they use.
 BENCH_PACKAGES="opendkim opendmarc rspamd linux-perf valgrind"
