@@ -13,7 +13,7 @@ BUILD_PACKAGES="cmake g++ make pkg-config clang-format
 # systemd: systemd-analyze, which checks contrib/systemd/authmilter.service (ctest systemd_unit).
 TEST_PACKAGES="postfix unbound swaks postgresql libxml2-utils libmail-dmarc-perl
  opendkim-tools python3 python3-dkim python3-nacl python3-authres libmail-dkim-perl procps
- iproute2 clang-14 libclang-rt-14-dev openssl valgrind prometheus systemd"
+ iproute2 clang-14 libclang-rt-14-dev openssl valgrind prometheus systemd ldnsutils"
 
 # The peers the benchmarks compare against, and the profilers they use.
 BENCH_PACKAGES="opendkim opendmarc rspamd linux-perf valgrind"

@@ -8,6 +8,20 @@ namespace authmilter::arc {
 
 namespace {
 
+KeyDnssec key_dnssec(dns::DnssecStatus status) {
+  switch (status) {
+    case dns::DnssecStatus::secure:
+      return KeyDnssec::secure;
+    case dns::DnssecStatus::insecure:
+      return KeyDnssec::insecure;
+    case dns::DnssecStatus::bogus:
+      return KeyDnssec::bogus;
+    case dns::DnssecStatus::unvalidated:
+      break;
+  }
+  return KeyDnssec::unknown;
+}
+
 ArcKey failure(ArcKey::Status status, std::string reason) {
   ArcKey key;
   key.status = status;
@@ -25,6 +39,13 @@ ArcKey ArcKeyLookup::get(std::string_view selector, std::string_view domain, dki
     cached = answers_.emplace(name, resolver_->lookup_txt(name)).first;
   }
   const dns::TxtAnswer& answer = cached->second;
+  // A bogus answer arrives as SERVFAIL; a validating resolver proved it forged: no key, not a
+  // temporary failure (the same as DKIM, dkim::key_from()).
+  if (answer.dnssec == dns::DnssecStatus::bogus) {
+    ArcKey bogus = failure(ArcKey::Status::fail, "no key for " + name + " (DNSSEC bogus)");
+    bogus.dnssec = KeyDnssec::bogus;
+    return bogus;
+  }
   if (answer.temporary_failure()) {
     return failure(ArcKey::Status::temperror,
                    "key lookup for " + name + " failed (" + dns::to_string(answer.outcome) + ")");
@@ -49,7 +70,7 @@ ArcKey ArcKeyLookup::get(std::string_view selector, std::string_view domain, dki
     return failure(ArcKey::Status::fail, "undecodable key at " + name);
   }
   key.bits = key.key->bits;
-  key.dnssec = answer.dnssec_secure ? KeyDnssec::secure : KeyDnssec::unknown;
+  key.dnssec = key_dnssec(answer.dnssec);
   if (check.type == dkim::KeyType::rsa && key.bits < library_->options().min_rsa_key_bits) {
     ArcKey short_key = failure(ArcKey::Status::fail, std::to_string(key.bits) + "-bit key at " +
                                                          name + " (RFC 8301: too short)");

@@ -16,4 +16,18 @@ const char* to_string(ArcCode code) {
   return "fail";
 }
 
+const char* to_string(KeyDnssec status) {
+  switch (status) {
+    case KeyDnssec::secure:
+      return "secure";
+    case KeyDnssec::insecure:
+      return "insecure";
+    case KeyDnssec::bogus:
+      return "bogus";
+    case KeyDnssec::unknown:
+      break;
+  }
+  return "";
+}
+
 }  // namespace authmilter::arc

@@ -33,6 +33,8 @@ const char* to_string(ArcCode code);
 // DNSSEC status of a key answer, when the resolver validates (dns has a trust anchor).
 enum class KeyDnssec { unknown, secure, insecure, bogus };
 
+const char* to_string(KeyDnssec status);  // "secure", ...; "" for unknown (not validated)
+
 struct ArcSignatureFacts {
   std::string domain;    // d=, lower-case
   std::string selector;  // s=

@@ -16,21 +16,29 @@
 //               categories above (e.g. libopendkim left it unprocessed).
 //   permerror - the signature or its key record is unusable: syntax, missing or unknown tags,
 //               unsupported algorithm or query method, x= expired (RFC 6376 §3.5), t= in the
-//               future, i= outside d=, key NXDOMAIN/NODATA ("no key"), revoked (empty p=),
+//               future, i= outside d=, key NXDOMAIN/NODATA ("no key"), key answer DNSSEC bogus
+//               (kBogusKeyReason: a forged or broken key is no key), revoked (empty p=),
 //               undecodable or oversized key, oversized signature header field.
-//   temperror - key lookup SERVFAIL or timeout; internal resource failure.
+//   temperror - key lookup SERVFAIL (other than bogus) or timeout; internal resource failure.
 // A key marked t=y (testing) keeps its code; testing_key tells the caller (RFC 6376 §3.6.1).
+// key_dnssec is what DNSSEC validation said about the key answer (also a negative one);
+// unvalidated when the resolver has no trust anchor or no key was asked for.
 #pragma once
 
 #include <cstdint>
 #include <optional>
 #include <string>
 
+#include "dns/dnssec_status.h"
+
 namespace authmilter::dkim {
 
 enum class DkimCode { pass, fail, neutral, policy, permerror, temperror };
 
 const char* to_string(DkimCode code);
+
+// The reason of a signature whose key answer was DNSSEC bogus.
+inline constexpr const char* kBogusKeyReason = "no key (DNSSEC bogus)";
 
 struct DkimResult {
   DkimCode code = DkimCode::neutral;
@@ -43,6 +51,7 @@ struct DkimResult {
   std::optional<std::uint64_t> body_length;  // l=, when present and numeric
   bool testing_key = false;                  // key record has t=y
   unsigned key_bits = 0;                     // RSA modulus bits; 256 for Ed25519; 0 if unknown
+  dns::DnssecStatus key_dnssec = dns::DnssecStatus::unvalidated;  // of the key answer
 };
 
 }  // namespace authmilter::dkim

@@ -29,20 +29,10 @@ KeyFetch failure(DkimCode code, std::string reason) {
   return fetch;
 }
 
-}  // namespace
-
-std::string key_query_name(std::string_view selector, std::string_view domain) {
-  if (!plausible_name(selector) || !plausible_name(domain)) return {};
-  std::string name = std::string(selector) + "._domainkey." + std::string(domain);
-  if (name.size() > kMaxDomainNameLength) return {};
-  return name;
-}
-
-KeyFetch fetch_key_record(dns::Resolver& resolver, std::string_view selector,
-                          std::string_view domain, std::size_t max_length) {
-  const std::string name = key_query_name(selector, domain);
-  if (name.empty()) return failure(DkimCode::permerror, "invalid key name in s= or d=");
-  const dns::TxtAnswer answer = resolver.lookup_txt(name);
+KeyFetch key_from(const dns::TxtAnswer& answer, std::size_t max_length) {
+  // Bogus comes as servfail: checked first, it is no key rather than a temporary failure.
+  if (answer.dnssec == dns::DnssecStatus::bogus)
+    return failure(DkimCode::permerror, kBogusKeyReason);
   switch (answer.outcome) {
     case dns::Outcome::ok:
       break;
@@ -61,6 +51,25 @@ KeyFetch fetch_key_record(dns::Resolver& resolver, std::string_view selector,
   fetch.record = normalize_key_record(answer.records.front());
   if (fetch.record.size() > max_length) return failure(DkimCode::permerror, "key record too long");
   fetch.found = true;
+  return fetch;
+}
+
+}  // namespace
+
+std::string key_query_name(std::string_view selector, std::string_view domain) {
+  if (!plausible_name(selector) || !plausible_name(domain)) return {};
+  std::string name = std::string(selector) + "._domainkey." + std::string(domain);
+  if (name.size() > kMaxDomainNameLength) return {};
+  return name;
+}
+
+KeyFetch fetch_key_record(dns::Resolver& resolver, std::string_view selector,
+                          std::string_view domain, std::size_t max_length) {
+  const std::string name = key_query_name(selector, domain);
+  if (name.empty()) return failure(DkimCode::permerror, "invalid key name in s= or d=");
+  const dns::TxtAnswer answer = resolver.lookup_txt(name);
+  KeyFetch fetch = key_from(answer, max_length);
+  fetch.dnssec = answer.dnssec;
   return fetch;
 }
 

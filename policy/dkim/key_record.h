@@ -2,10 +2,12 @@
 //
 // fetch_key_record() queries TXT <selector>._domainkey.<domain> on the shared dns::Resolver,
 // so DKIM shares timeouts, caching and test zones with SPF and DMARC. It never passes a failure
-// off as a key: NXDOMAIN/NODATA -> permerror "no key", SERVFAIL/timeout -> temperror, several TXT
+// off as a key: NXDOMAIN/NODATA -> permerror "no key", a DNSSEC bogus answer -> permerror
+// kBogusKeyReason (the same "no key", not temperror: retrying will not make a forged or broken
+// signature valid), other SERVFAIL/timeout -> temperror, several TXT
 // records -> permerror (RFC 6376 §3.6.2.2 leaves that undefined), a record longer than
-// `max_length` -> permerror. A PKCS#1 RSA key is rewritten to SubjectPublicKeyInfo
-// (rsa_key_format.h). Thread-safe as far as the resolver is.
+// `max_length` -> permerror. `dnssec` is the answer's DNSSEC status, found or not. A PKCS#1 RSA key
+// is rewritten to SubjectPublicKeyInfo (rsa_key_format.h). Thread-safe as far as the resolver is.
 #pragma once
 
 #include <cstddef>
@@ -23,6 +25,7 @@ struct KeyFetch {
   std::string record;
   DkimCode code = DkimCode::permerror;
   std::string reason;
+  dns::DnssecStatus dnssec = dns::DnssecStatus::unvalidated;
 };
 
 KeyFetch fetch_key_record(dns::Resolver& resolver, std::string_view selector,

@@ -6,6 +6,7 @@
 // step), so libopendkim records "no key" for every signature it asked about; per signature we
 // remember instead why the lookup failed (key_failures: DNS, q=, size) or what the record held
 // (fetched_keys: its check and the shared decoded key), and judge the signature after dkim_eom().
+// Both keep the key answer's DNSSEC status for the result (DkimResult::key_dnssec).
 // key_cache is the process-wide PublicKeyCache of the DkimLibrary (borrowed).
 // Not thread-safe: one message is processed by one thread.
 #pragma once
@@ -26,6 +27,7 @@ namespace authmilter::dkim {
 struct KeyFailure {
   DkimCode code = DkimCode::permerror;
   std::string reason;
+  dns::DnssecStatus dnssec = dns::DnssecStatus::unvalidated;
 };
 
 // A key record that was fetched: its check (key_record_check.h) and, if usable, the key.
@@ -34,6 +36,7 @@ struct FetchedKey {
   std::shared_ptr<const PublicKey> key;  // set when error is DKIM_SIGERROR_OK
   bool testing = false;                  // t=y
   bool same_domain_only = false;         // t=s
+  dns::DnssecStatus dnssec = dns::DnssecStatus::unvalidated;
 };
 
 struct MessageContext {

@@ -84,6 +84,8 @@ void classify_signature(DKIM_SIGINFO* signature, const KeyFailure* key_failure,
   (void)dkim_sig_getsignalg(signature, &algorithm);
   result.testing_key = (flags & DKIM_SIGFLAG_TESTKEY) != 0;
   result.key_bits = key_bits_of(signature, algorithm, flags);
+  if (key_failure != nullptr) result.key_dnssec = key_failure->dnssec;
+  if (fetched_key != nullptr) result.key_dnssec = fetched_key->dnssec;
   if (fetched_key != nullptr) {
     // libopendkim never saw this key: the record's flags and size are ours to report.
     result.testing_key = fetched_key->testing;

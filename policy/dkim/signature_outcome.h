@@ -8,7 +8,7 @@
 // pass needs all three: PASSED, body hash MATCH and error OK (libopendkim's DKIM_SIG_CHECK macro
 // ignores the error, which would let a t=s subdomain violation pass). Then RFC 8301 applies to
 // passes: rsa-sha1 and short RSA keys become `policy`. The codes follow the table in dkim_result.h.
-// Fills code, reason, testing_key and key_bits.
+// Fills code, reason, testing_key, key_bits and key_dnssec (from the recorded failure or key).
 #pragma once
 
 #include "dkim/dkim_options.h"

@@ -36,8 +36,9 @@ bool offers_dns_txt(std::string_view methods) {
 }
 
 DKIM_CBSTAT record_failure(MessageContext& context, const DKIM_SIGINFO* signature, DkimCode code,
-                           std::string reason) {
-  context.key_failures[signature] = KeyFailure{code, std::move(reason)};
+                           std::string reason,
+                           dns::DnssecStatus dnssec = dns::DnssecStatus::unvalidated) {
+  context.key_failures[signature] = KeyFailure{code, std::move(reason), dnssec};
   return DKIM_CBSTAT_NOTFOUND;
 }
 
@@ -65,8 +66,11 @@ DKIM_CBSTAT fetch_key(MessageContext& context, DKIM_SIGINFO* signature,
   const KeyFetch fetch =
       fetch_key_record(*context.resolver, text_of(dkim_sig_getselector(signature)),
                        text_of(dkim_sig_getdomain(signature)), max_record_length);
-  if (!fetch.found) return record_failure(context, signature, fetch.code, fetch.reason);
-  context.fetched_keys[signature] = key_for(context, signature, fetch.record);
+  if (!fetch.found)
+    return record_failure(context, signature, fetch.code, fetch.reason, fetch.dnssec);
+  FetchedKey& fetched = context.fetched_keys[signature];
+  fetched = key_for(context, signature, fetch.record);
+  fetched.dnssec = fetch.dnssec;
   // "Not found" keeps libopendkim from decoding the key; the verifier judges the signature
   // with this one after dkim_eom() (signature_check.h).
   return DKIM_CBSTAT_NOTFOUND;

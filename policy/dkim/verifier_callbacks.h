@@ -3,8 +3,9 @@
 // lookup_key: libopendkim asks for the key record of one signature; we check its q= method,
 //   fetch the record through the message's dns::Resolver (key_record.h), check it for this
 //   signature (key_record_check.h) and take the decoded key from the library's PublicKeyCache,
-//   recording the outcome in MessageContext::fetched_keys; a failed fetch is recorded in
-//   MessageContext::key_failures. Either way we answer DKIM_CBSTAT_NOTFOUND, the one "no key"
+//   recording the outcome in MessageContext::fetched_keys; a failed fetch (also a DNSSEC bogus
+//   answer: no key) is recorded in MessageContext::key_failures. Both keep the answer's DNSSEC
+//   status. Either way we answer DKIM_CBSTAT_NOTFOUND, the one "no key"
 //   answer libopendkim handles per signature without aborting the message: libopendkim then
 //   never decodes a key, and the verifier judges the signature after dkim_eom().
 //   `buffer` is left untouched.

@@ -7,6 +7,8 @@
 // Outcome keeps apart what the RFCs need kept apart: NXDOMAIN (name does not exist; SPF void
 // lookup, DMARC np=) vs NODATA (name exists, no record of that type) vs SERVFAIL vs timeout.
 // Only `ok` carries records; every other outcome has an empty record list.
+// Answer::dnssec says what validation made of the answer (dnssec_status.h); a bogus answer is
+// servfail, so callers that ignore DNSSEC see a temporary failure.
 // Record strings are bounded by the implementation (by default kMaxRecordsPerAnswer and
 // kMaxTxtLength; UnboundResolver takes them from ResolverOptions): an over-long answer is
 // truncated to those bounds and marked `truncated`. A caller that needs a record whole (SPF,
@@ -26,6 +28,7 @@
 #include <string_view>
 #include <vector>
 
+#include "dns/dnssec_status.h"
 #include "net/ip_address.h"
 
 namespace authmilter::dns {
@@ -63,8 +66,8 @@ template <class Record>
 struct Answer {
   Outcome outcome = Outcome::servfail;
   std::vector<Record> records;
-  bool dnssec_secure = false;  // validated by a configured trust anchor
-  bool truncated = false;      // a bound above cut the answer
+  DnssecStatus dnssec = DnssecStatus::unvalidated;
+  bool truncated = false;  // a bound above cut the answer
 
   bool ok() const { return outcome == Outcome::ok; }
   // Temporary failures: SPF temperror, DKIM temperror, DMARC temperror.

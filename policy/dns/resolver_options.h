@@ -42,7 +42,8 @@ struct ResolverOptions {
   // Per query, from the moment it is sent; 1 ms .. kMaxQueryTimeout.
   std::chrono::milliseconds query_timeout{5000};
   // Optional DNSSEC trust anchor file (zone-file format DS/DNSKEY); when set, answers are
-  // validated and Answer::dnssec_secure is meaningful, and bogus answers become SERVFAIL.
+  // validated: Answer::dnssec is secure, insecure or bogus (bogus answers are SERVFAIL);
+  // without it, unvalidated.
   std::string trust_anchor_file;
   // Built-in local zones to drop, e.g. "test.", "invalid.", "2.0.192.in-addr.arpa.":
   // libunbound answers NXDOMAIN for reserved names (RFC 6761, RFC 6303) without asking anyone,

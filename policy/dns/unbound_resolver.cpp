@@ -51,13 +51,14 @@ Result<std::unique_ptr<UnboundResolver>> UnboundResolver::create(const ResolverO
   if (!loop) return Error{loop.error()};
   return std::make_unique<UnboundResolver>(
       Key{}, std::move(*loop), options.query_timeout,
-      AnswerCacheLimits{options.cache_max_entries, options.cache_max_bytes}, options.answer_bounds);
+      AnswerCacheLimits{options.cache_max_entries, options.cache_max_bytes},
+      AnswerRules{options.answer_bounds, !options.trust_anchor_file.empty()});
 }
 
 UnboundResolver::UnboundResolver(Key, std::unique_ptr<UnboundQueryLoop> loop,
                                  std::chrono::milliseconds timeout, AnswerCacheLimits limits,
-                                 AnswerBounds bounds)
-    : loop_(std::move(loop)), timeout_(timeout), cache_(limits), bounds_(bounds) {}
+                                 AnswerRules rules)
+    : loop_(std::move(loop)), timeout_(timeout), cache_(limits), rules_(rules) {}
 
 template <class AnswerType>
 PendingLookup<AnswerType> UnboundResolver::start(
@@ -87,7 +88,7 @@ PendingLookup<AnswerType> UnboundResolver::start(
 PendingLookup<TxtAnswer> UnboundResolver::start_txt(std::string_view name, Deadline deadline) {
   return start<TxtAnswer>(
       name, kTypeTxt,
-      [bounds = bounds_](const QueryCompletion& done) { return to_txt_answer(done, bounds); },
+      [rules = rules_](const QueryCompletion& done) { return to_txt_answer(done, rules); },
       deadline);
 }
 
@@ -97,8 +98,8 @@ PendingLookup<AddressAnswer> UnboundResolver::start_addresses(std::string_view n
   const int rrtype = family == net::IpFamily::v4 ? kTypeA : kTypeAaaa;
   return start<AddressAnswer>(
       name, rrtype,
-      [family, bounds = bounds_](const QueryCompletion& done) {
-        return to_address_answer(done, family, bounds);
+      [family, rules = rules_](const QueryCompletion& done) {
+        return to_address_answer(done, family, rules);
       },
       deadline);
 }
@@ -106,7 +107,7 @@ PendingLookup<AddressAnswer> UnboundResolver::start_addresses(std::string_view n
 PendingLookup<MxAnswer> UnboundResolver::start_mx(std::string_view name, Deadline deadline) {
   return start<MxAnswer>(
       name, kTypeMx,
-      [bounds = bounds_](const QueryCompletion& done) { return to_mx_answer(done, bounds); },
+      [rules = rules_](const QueryCompletion& done) { return to_mx_answer(done, rules); },
       deadline);
 }
 
@@ -114,7 +115,7 @@ PendingLookup<NameAnswer> UnboundResolver::start_ptr(const net::IpAddress& addre
                                                      Deadline deadline) {
   return start<NameAnswer>(
       address.reverse_name(), kTypePtr,
-      [bounds = bounds_](const QueryCompletion& done) { return to_name_answer(done, bounds); },
+      [rules = rules_](const QueryCompletion& done) { return to_name_answer(done, rules); },
       deadline);
 }
 

@@ -8,8 +8,9 @@
 // most ResolverOptions::query_timeout, or until the deadline given to a *_until() form if that
 // is sooner, and then answers Outcome::timeout (the query is cancelled; a deadline already past
 // answers at once, from the cache if the answer is there). See unbound_query_loop.h for the
-// threading and ownership design and unbound_answer.h for how answers map onto Outcome and the
-// record bounds (ResolverOptions::answer_bounds).
+// threading and ownership design and unbound_answer.h for how answers map onto Outcome, the
+// record bounds (ResolverOptions::answer_bounds) and Answer::dnssec (validated only when
+// ResolverOptions::trust_anchor_file is set). Bogus answers are SERVFAIL, so never cached here.
 //
 // A name that cannot exist in the DNS (empty label, label over 63 octets, name over 255
 // octets; RFC 1035 §2.3.4) answers NXDOMAIN without a query.
@@ -27,6 +28,7 @@
 #include "dns/pending_lookup.h"
 #include "dns/resolver.h"
 #include "dns/resolver_options.h"
+#include "dns/unbound_answer.h"
 #include "dns/unbound_query_loop.h"
 
 namespace authmilter::dns {
@@ -37,7 +39,7 @@ class UnboundResolver : public Resolver {
  public:
   static Result<std::unique_ptr<UnboundResolver>> create(const ResolverOptions& options);
   UnboundResolver(Key, std::unique_ptr<UnboundQueryLoop> loop, std::chrono::milliseconds timeout,
-                  AnswerCacheLimits limits, AnswerBounds bounds);
+                  AnswerCacheLimits limits, AnswerRules rules);
 
   TxtAnswer lookup_txt(std::string_view name) override;
   AddressAnswer lookup_addresses(std::string_view name, net::IpFamily family) override;
@@ -71,7 +73,7 @@ class UnboundResolver : public Resolver {
   std::unique_ptr<UnboundQueryLoop> loop_;
   std::chrono::milliseconds timeout_;
   AnswerCache cache_;
-  AnswerBounds bounds_;
+  AnswerRules rules_;
 };
 
 }  // namespace authmilter::dns

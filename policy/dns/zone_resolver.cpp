@@ -49,6 +49,14 @@ void ZoneResolver::add_truncation(std::string_view name, RecordType type) {
   nodes_[normalize(name)].truncated.push_back(type);
 }
 
+void ZoneResolver::set_dnssec(std::string_view name, DnssecStatus status) {
+  dnssec_[normalize(name)] = status;
+}
+
+void ZoneResolver::set_default_dnssec(DnssecStatus status) {
+  default_dnssec_ = status;
+}
+
 template <class Record>
 Answer<Record> ZoneResolver::answer(std::string_view name, RecordType type,
                                     std::vector<Record> (*select)(const Node&)) {
@@ -56,6 +64,12 @@ Answer<Record> ZoneResolver::answer(std::string_view name, RecordType type,
   ++lookups_;
   Answer<Record> result;
   std::string key = normalize(name);
+  const auto status = dnssec_.find(key);
+  result.dnssec = status != dnssec_.end() ? status->second : default_dnssec_;
+  if (result.dnssec == DnssecStatus::bogus) {  // as UnboundResolver: no records, servfail
+    result.outcome = Outcome::servfail;
+    return result;
+  }
   for (int hops = 0;; ++hops) {
     const auto node = nodes_.find(key);
     if (node == nodes_.end()) {
@@ -64,11 +78,13 @@ Answer<Record> ZoneResolver::answer(std::string_view name, RecordType type,
     }
     if (auto failure = node->second.failures.find(type); failure != node->second.failures.end()) {
       result.outcome = failure->second;
+      result.dnssec = DnssecStatus::unvalidated;  // no answer came back to validate
       return result;
     }
     if (!node->second.cname || type == RecordType::cname) break;
     if (hops >= kMaxCnameChain) {  // loop or over-long chain: a resolver gives up with SERVFAIL
       result.outcome = Outcome::servfail;
+      result.dnssec = DnssecStatus::unvalidated;
       return result;
     }
     key = *node->second.cname;

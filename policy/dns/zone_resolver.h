@@ -6,7 +6,12 @@
 // it: the records given are served with Answer::truncated set). Counts every lookup so that tests
 // can check the cache and limits. A name with a CNAME is an alias: lookups of it follow the chain
 // (at most kMaxCnameChain hops, as a recursive resolver would); a longer chain or a loop answers
-// SERVFAIL (RFC 1034 §3.6.2). Not thread-safe for writes: fill it before sharing it.
+// SERVFAIL (RFC 1034 §3.6.2).
+// DNSSEC (dnssec_status.h): answers are unvalidated, like a resolver without a trust anchor,
+// until set_dnssec() gives a status to every answer (set_default_dnssec) or to a name's answers,
+// the name given being the one asked for (also an alias or a name that does not exist).
+// A bogus name answers servfail with no records, like UnboundResolver; a failure set with
+// add_failure is never validated. Not thread-safe for writes: fill it before sharing it.
 #pragma once
 
 #include <map>
@@ -38,6 +43,10 @@ class ZoneResolver : public Resolver {
   void add_failure(std::string_view name, RecordType type, Outcome outcome);
   // Answers for (name, type) carry truncated = true.
   void add_truncation(std::string_view name, RecordType type);
+  // Lookups of `name` (any type) answer with `status`; bogus makes them servfail.
+  void set_dnssec(std::string_view name, DnssecStatus status);
+  // The status of every other answer (unvalidated unless set).
+  void set_default_dnssec(DnssecStatus status);
 
   TxtAnswer lookup_txt(std::string_view name) override;
   AddressAnswer lookup_addresses(std::string_view name, net::IpFamily family) override;
@@ -62,6 +71,8 @@ class ZoneResolver : public Resolver {
                         std::vector<Record> (*select)(const Node&));
 
   std::map<std::string, Node> nodes_;
+  std::map<std::string, DnssecStatus> dnssec_;  // by asked name, apart so as not to create names
+  DnssecStatus default_dnssec_ = DnssecStatus::unvalidated;
   mutable std::mutex mutex_;
   int lookups_ = 0;
 };

@@ -21,6 +21,15 @@ authres::MethodResult spf_clause(const spf::SpfResult& result) {
 
 namespace {
 
+// " 2048-bit key secure" when the resolver validated the key's answer (as the dkim clause says
+// it, OpenDKIM's words), else nothing: the comment stays as short as without a trust anchor.
+std::string key_note(const arc::ArcSignatureFacts& facts) {
+  if (facts.dnssec == arc::KeyDnssec::unknown) return {};
+  std::string note = " ";
+  if (facts.key_bits > 0) note += std::to_string(facts.key_bits) + "-bit key ";
+  return note + arc::to_string(facts.dnssec);
+}
+
 // "i=2; as.2.d=lists.example as.2.s=s1; as.1.d=... ; ams.2.d=... ams.2.s=...": who sealed, newest
 // first, and who signed the newest message, so the reader need not parse the ARC sets.
 std::string arc_comment(const arc::ArcResult& result) {
@@ -32,9 +41,10 @@ std::string arc_comment(const arc::ArcResult& result) {
     for (auto set = result.instances.rbegin(); set != result.instances.rend(); ++set) {
       const std::string i = std::to_string(set->instance);
       comment += "; as." + i + ".d=" + set->seal.domain + " as." + i + ".s=" + set->seal.selector;
+      comment += key_note(set->seal);
     }
     comment += "; ams." + n + ".d=" + newest.message.domain + " ams." + n +
-               ".s=" + newest.message.selector;
+               ".s=" + newest.message.selector + key_note(newest.message);
   }
   if (!result.reason.empty()) comment += (comment.empty() ? "" : "; ") + result.reason;
   return comment;
@@ -72,6 +82,15 @@ std::vector<authres::MethodResult> dkim_clauses(const std::vector<dkim::DkimResu
     if (result.body_length)
       clause.comment += (clause.comment.empty() ? "" : "; ") + std::string("body length ") +
                         std::to_string(*result.body_length) + " signed (l=)";
+    // OpenDKIM's "2048-bit key; secure"; only when a trust anchor made the status mean something.
+    // A bogus key's reason (kBogusKeyReason) already says so.
+    const dns::DnssecStatus dnssec = result.key_dnssec;
+    if (dnssec != dns::DnssecStatus::unvalidated &&
+        !(dnssec == dns::DnssecStatus::bogus && result.reason == dkim::kBogusKeyReason)) {
+      if (!clause.comment.empty()) clause.comment += "; ";
+      if (result.key_bits > 0) clause.comment += std::to_string(result.key_bits) + "-bit key; ";
+      clause.comment += dns::to_string(dnssec);
+    }
     clause.properties.push_back({"header", "d", result.domain});
     clause.properties.push_back({"header", "i", result.identity});
     clause.properties.push_back({"header", "s", result.selector});

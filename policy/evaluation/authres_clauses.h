@@ -21,6 +21,10 @@ authres::MethodResult spf_clause(const spf::SpfResult& result);
 
 // One dkim=<result> (<reason>) header.d= header.i= header.s= header.a= header.b= per signature
 // (RFC 6008 header.b tells signatures of one domain apart); dkim=none when there is none.
+// When the resolver validates (a trust anchor), the comment ends with the key answer's DNSSEC
+// status as OpenDKIM writes it: "2048-bit key; secure" (or insecure, bogus; the status alone
+// when the key size is unknown, and nothing more for a bogus key whose reason says so already).
+// Without a trust anchor the comment has no DNSSEC part.
 // At most max_listed signatures are listed (the verified ones, dkim.max_signatures); the rest
 // share one dkim=policy clause with their count, so a message with a thousand signature fields
 // cannot make us write a header many times its own size.

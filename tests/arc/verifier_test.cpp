@@ -175,6 +175,21 @@ TEST_F(ArcVerifierTest, NoKeyFails) {
   EXPECT_EQ(result.reason, "AMS i=1 no key for gone._domainkey.example.org");
 }
 
+// With a validating resolver each key's DNSSEC status is reported; a bogus answer (which the
+// resolver gives as SERVFAIL) is a forged key: no key, fail, never temperror.
+TEST_F(ArcVerifierTest, KeyDnssecStatusAndBogusKeyIsNoKey) {
+  zone_.set_default_dnssec(dns::DnssecStatus::insecure);
+  zone_.set_dnssec("sel._domainkey.example.org", dns::DnssecStatus::secure);
+  const ArcResult secure = verify(add_arc_set(plain_message(), spec(1)));
+  ASSERT_EQ(secure.code, ArcCode::pass) << secure.reason;
+  EXPECT_EQ(secure.instances[0].seal.dnssec, KeyDnssec::secure);
+  EXPECT_EQ(secure.instances[0].message.dnssec, KeyDnssec::secure);
+  zone_.set_dnssec("sel._domainkey.example.org", dns::DnssecStatus::bogus);
+  const ArcResult bogus = verify(add_arc_set(plain_message(), spec(1)));
+  EXPECT_EQ(bogus.code, ArcCode::fail);
+  EXPECT_EQ(bogus.reason, "AMS i=1 no key for sel._domainkey.example.org (DNSSEC bogus)");
+}
+
 TEST_F(ArcVerifierTest, ServfailIsTemperror) {
   zone_.add_failure("sel._domainkey.example.org", dns::RecordType::txt, dns::Outcome::servfail);
   const ArcResult result = verify(add_arc_set(plain_message(), spec(1)));

@@ -1,4 +1,4 @@
-// outcome_printer.h - lets GoogleTest print dns::Outcome by name in failure messages.
+// outcome_printer.h - lets GoogleTest print dns::Outcome and DnssecStatus by name in failures.
 #pragma once
 
 #include <ostream>
@@ -9,6 +9,10 @@ namespace authmilter::dns {
 
 inline void PrintTo(Outcome outcome, std::ostream* out) {
   *out << to_string(outcome);
+}
+
+inline void PrintTo(DnssecStatus status, std::ostream* out) {
+  *out << to_string(status);
 }
 
 }  // namespace authmilter::dns

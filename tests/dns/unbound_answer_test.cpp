@@ -55,18 +55,35 @@ TEST(UnboundAnswerTest, OutcomesMapFromRcodeAndData) {
   EXPECT_EQ(to_txt_answer(failed).outcome, Outcome::servfail);
 }
 
-TEST(UnboundAnswerTest, BogusIsServfailAndSecureIsReported) {
+TEST(UnboundAnswerTest, BogusIsServfailAndMarkedBogus) {
+  const AnswerRules validating{AnswerBounds{}, true};
   QueryCompletion bogus = answered(0, {txt("x")});
   bogus.result->bogus = 1;
-  const TxtAnswer bogus_answer = to_txt_answer(bogus);
+  const TxtAnswer bogus_answer = to_txt_answer(bogus, validating);
   EXPECT_EQ(bogus_answer.outcome, Outcome::servfail);
   EXPECT_TRUE(bogus_answer.records.empty());
+  EXPECT_EQ(bogus_answer.dnssec, DnssecStatus::bogus);
+  EXPECT_TRUE(bogus_answer.temporary_failure());  // SPF and DMARC: temperror, as before
+  // An ordinary SERVFAIL was not judged by validation.
+  EXPECT_EQ(to_txt_answer(answered(2, {}), validating).dnssec, DnssecStatus::unvalidated);
+  QueryCompletion timed_out;
+  timed_out.status = QueryCompletion::Status::timed_out;
+  EXPECT_EQ(to_txt_answer(timed_out, validating).dnssec, DnssecStatus::unvalidated);
+}
+
+TEST(UnboundAnswerTest, SecureAndInsecureNeedATrustAnchor) {
+  const AnswerRules validating{AnswerBounds{}, true};
   QueryCompletion secure = answered(3, {}, true);
   secure.result->secure = 1;
-  const TxtAnswer secure_answer = to_txt_answer(secure);
+  const TxtAnswer secure_answer = to_txt_answer(secure, validating);
   EXPECT_EQ(secure_answer.outcome, Outcome::nxdomain);
-  EXPECT_TRUE(secure_answer.dnssec_secure);
-  EXPECT_FALSE(to_txt_answer(answered(0, {txt("x")})).dnssec_secure);
+  EXPECT_EQ(secure_answer.dnssec, DnssecStatus::secure);  // a proven NXDOMAIN
+  QueryCompletion secure_data = answered(0, {txt("x")});
+  secure_data.result->secure = 1;
+  EXPECT_EQ(to_txt_answer(secure_data, validating).dnssec, DnssecStatus::secure);
+  EXPECT_EQ(to_txt_answer(answered(0, {txt("x")}), validating).dnssec, DnssecStatus::insecure);
+  // Without a trust anchor libunbound's "not secure" says nothing.
+  EXPECT_EQ(to_txt_answer(answered(0, {txt("x")})).dnssec, DnssecStatus::unvalidated);
 }
 
 TEST(UnboundAnswerTest, MalformedRdataMakesTheWholeAnswerServfail) {
@@ -102,7 +119,7 @@ TEST(UnboundAnswerTest, RecordCountIsBounded) {
 }
 
 TEST(UnboundAnswerTest, ConfiguredBoundsReplaceTheDefaults) {
-  const AnswerBounds tight{3, 300};
+  const AnswerRules tight{AnswerBounds{3, 300}};
   Rr long_txt;
   for (int i = 0; i < 2; ++i) long_txt += txt(std::string(200, 'y'));  // 400 > 300
   const TxtAnswer cut = to_txt_answer(answered(0, {long_txt}), tight);
@@ -123,8 +140,8 @@ TEST(UnboundAnswerTest, ConfiguredBoundsReplaceTheDefaults) {
   EXPECT_TRUE(mx.truncated);
   // A looser bound than the default keeps what the default would cut.
   const std::vector<Rr> many(kMaxRecordsPerAnswer + 10, four[0]);
-  const AddressAnswer loose =
-      to_address_answer(answered(0, many), net::IpFamily::v4, AnswerBounds{200, kMaxTxtLength});
+  const AddressAnswer loose = to_address_answer(answered(0, many), net::IpFamily::v4,
+                                                AnswerRules{AnswerBounds{200, kMaxTxtLength}});
   EXPECT_EQ(loose.records.size(), kMaxRecordsPerAnswer + 10);
   EXPECT_FALSE(loose.truncated);
 }

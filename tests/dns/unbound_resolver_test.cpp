@@ -133,7 +133,7 @@ TEST_F(UnboundResolverTest, TxtStringsOfOneRecordAreJoined) {
   ASSERT_EQ(answer.outcome, Outcome::ok);
   EXPECT_EQ(answer.records, std::vector<std::string>{"v=spf1 ip4:192.0.2.0/24 -all"});
   EXPECT_FALSE(answer.truncated);
-  EXPECT_FALSE(answer.dnssec_secure);  // no trust anchor configured
+  EXPECT_EQ(answer.dnssec, DnssecStatus::unvalidated);  // no trust anchor configured
   const TxtAnswer multi = resolver->lookup_txt("MULTI.Example.Test.");
   ASSERT_EQ(multi.outcome, Outcome::ok);
   EXPECT_EQ(sorted(multi.records), (std::vector<std::string>{"first", "second part"}));

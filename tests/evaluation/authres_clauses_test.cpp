@@ -113,6 +113,19 @@ TEST(ArcClause, PassNamesTheSealersNewestFirstAndTheOldestPass) {
       << authres::format_authres("mx.example.net", {clause});
 }
 
+// With a trust anchor, each key's DNSSEC status follows its sealer, as the dkim clause says it.
+TEST(ArcClause, KeyDnssecStatusWhenValidated) {
+  auto chain = two_hop_chain();
+  chain.instances[1].seal.key_bits = 2048;
+  chain.instances[1].seal.dnssec = arc::KeyDnssec::secure;
+  chain.instances[1].message.key_bits = 2048;
+  chain.instances[1].message.dnssec = arc::KeyDnssec::insecure;
+  const auto clause = arc_clause(chain, std::nullopt);
+  EXPECT_EQ(clause.comment,
+            "i=2; as.2.d=lists.example.org as.2.s=s2 2048-bit key secure; as.1.d=fwd.example "
+            "as.1.s=s1; ams.2.d=lists.example.org ams.2.s=m2 2048-bit key insecure");
+}
+
 TEST(ArcClause, FailGivesTheReasonAndNoOldestPass) {
   auto chain = two_hop_chain();
   chain.code = arc::ArcCode::fail;
