@@ -5,8 +5,11 @@
 // colon CRLF-normalized without its terminator) up to DkimOptions::max_header_fields fields and
 // max_header_bytes bytes, the bounds a DKIM verifier keeps too. Past either bound the store only
 // counts: overflowed() then says the AMS cannot be verified. ARC fields are tagged with their
-// kind and instance (i=, 0 if unreadable) as they arrive. The body is never stored here.
-// Owns its strings. Not thread-safe; movable.
+// kind and instance (i=, 0 if unreadable). The body is never stored here.
+// Most mail carries no ARC field, so add() only appends the raw bytes to one buffer (no
+// allocation per field once it has grown); the StoredField list (normalized values, keys, parsed
+// instances) is built on the first call of fields(), which the verifier makes only when an ARC
+// field was seen. Owns its strings. Not thread-safe; movable.
 #pragma once
 
 #include <cstddef>
@@ -34,7 +37,7 @@ class ArcHeaderStore {
 
   void add(std::string_view name, std::string_view raw_value);
 
-  const std::vector<StoredField>& fields() const { return fields_; }
+  const std::vector<StoredField>& fields() const;
   bool overflowed() const { return overflowed_; }
   bool any_arc_field() const { return arc_fields_ > 0; }
   // The first ARC field over ArcOptions::max_header_length, e.g. "ARC-Seal over 16384 bytes".
@@ -48,7 +51,16 @@ class ArcHeaderStore {
   std::size_t arc_fields_ = 0;
   bool overflowed_ = false;
   std::string oversize_reason_;
-  std::vector<StoredField> fields_;
+  // Every kept field as it arrived: offsets into raw_ (name, then value).
+  struct RawField {
+    std::size_t name_begin = 0;
+    std::size_t name_size = 0;
+    std::size_t value_size = 0;
+  };
+  std::string raw_;
+  std::vector<RawField> raw_fields_;
+  mutable std::vector<StoredField> fields_;  // built from raw_ by fields()
+  mutable bool built_ = false;
 };
 
 }  // namespace authmilter::arc

@@ -97,8 +97,8 @@ const BodyDigest* ArcVerifier::State::body_digest(const ArcMessageSignatureField
 
 ArcResult ArcVerifier::State::verify(std::time_t now) {
   ArcResult result;
-  const std::vector<StoredField>& headers = store.fields();
   if (!store.any_arc_field()) return result;  // none
+  const std::vector<StoredField>& headers = store.fields();
   result.code = ArcCode::fail;
   if (!store.oversize_reason().empty()) {
     result.reason = store.oversize_reason();
