@@ -2,10 +2,12 @@
 # run-fuzz.sh [SECONDS] [TARGET...] - build the libFuzzer targets (clang, ASan+UBSan) and run each
 # for SECONDS (default 60) from a corpus under ./fuzz-corpus/<target>, seeded from the
 # conformance data when empty. Targets (default: all of them):
-#   spf_fuzz dmarc_record_fuzz from_header_fuzz authres_fuzz dkim_fuzz pipeline_fuzz
+#   spf_fuzz dmarc_record_fuzz from_header_fuzz authres_fuzz dkim_fuzz pipeline_fuzz arc_fuzz
 # pipeline_fuzz seeds: every DKIM conformance message with its key records plus SPF and DMARC
 # records for its From domain (tests/fuzz/pipeline_input.h has the format), in the milter's stage
 # order and in the restart/hostile orders, plus the hand seeds in tests/fuzz/seeds/pipeline_fuzz/.
+# arc_fuzz seeds: tests/fuzz/seeds/arc_fuzz/, sealed messages of the ValiMail ARC suite (1 to 5
+# hops; see tests/data/arc/README.md), each after the line with its key record.
 # Long runs: `contrib/run-fuzz.sh 3600 pipeline_fuzz` (one hour), or run the binary yourself,
 # e.g. `build-fuzz/tests/fuzz/pipeline_fuzz -fork=2 -max_len=65536 fuzz-corpus/pipeline_fuzz`.
 # A crash leaves crash-* files under the corpus directory and a non-zero exit.
@@ -17,7 +19,7 @@ seconds=${1:-60}
 [ $# -gt 0 ] && shift
 build=${AUTHMILTER_FUZZ_BUILD_DIR:-$top/build-fuzz}
 corpus=${AUTHMILTER_FUZZ_CORPUS:-$top/fuzz-corpus}
-all_targets="spf_fuzz dmarc_record_fuzz from_header_fuzz authres_fuzz dkim_fuzz pipeline_fuzz"
+all_targets="spf_fuzz dmarc_record_fuzz from_header_fuzz authres_fuzz dkim_fuzz pipeline_fuzz arc_fuzz"
 [ "${AUTHMILTER_FUZZ_SETUP:-1}" = 0 ] || "$top/contrib/setup-debian.sh" --with-tests
 CC=clang-14 CXX=clang++-14 cmake -S "$top" -B "$build" -DAUTHMILTER_FUZZ=ON -DAUTHMILTER_TESTS=OFF \
     -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
@@ -87,6 +89,9 @@ seed() {  # seed TARGET: one file per line of matching conformance text
             done
             cp "$top"/tests/fuzz/seeds/pipeline_fuzz/* "$dir/"
             return 0 ;;
+        arc_fuzz)  # a key record line, then a sealed message (tests/fuzz/arc_fuzz.cpp)
+            cp "$top"/tests/fuzz/seeds/arc_fuzz/* "$dir/"
+            return 0 ;;
     esac
     case "$1" in
         spf_fuzz) grep -ho 'v=spf1[^"]*' "$top"/tests/data/spf/*.yml ;;
@@ -100,8 +105,12 @@ seed() {  # seed TARGET: one file per line of matching conformance text
     esac | head -n 500 | awk -v dir="$dir" '{ print > (dir "/seed" NR) }'
 }
 
-max_len() {  # pipeline_fuzz inputs hold a whole message and its zone
-    if [ "$1" = pipeline_fuzz ]; then echo 65536; else echo 8192; fi
+max_len() {  # pipeline_fuzz inputs hold a whole message and its zone; arc_fuzz a sealed chain
+    case "$1" in
+        pipeline_fuzz) echo 65536 ;;
+        arc_fuzz) echo 16384 ;;
+        *) echo 8192 ;;
+    esac
 }
 
 status=0

@@ -21,6 +21,7 @@ void ArcHeaderStore::add(std::string_view name, std::string_view raw_value) {
   bytes_ += size;
   StoredField field;
   field.name = std::string(name);
+  field.key = field_key(name);
   field.value = dkim::crlf_header_value(raw_value);
   field.kind = kind;
   if (kind && raw_value.size() <= max_arc_length_) {

@@ -22,6 +22,7 @@ namespace authmilter::arc {
 struct StoredField {
   std::string name;   // as given (blanks before the colon kept for simple canonicalization)
   std::string value;  // CRLF-normalized, no trailing line end
+  std::string key;    // field_key(name): lower-case, for matching h= entries
   std::optional<ArcFieldKind> kind;
   unsigned instance = 0;  // ARC fields: i= as far as it could be read
 };

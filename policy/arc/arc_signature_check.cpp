@@ -36,20 +36,21 @@ std::string message_signature_input(std::span<const StoredField> headers,
     if (field.instance > instance) candidate[k] = false;
     if (field.instance == instance && *field.kind == ArcFieldKind::seal) candidate[k] = false;
   }
-  std::map<std::string, std::size_t> used;  // name -> fields already taken from the bottom
+  // Candidates by name, bottom-up: one pass over the fields, then one step per h= entry, so a
+  // hostile h= of thousands of names costs no more than the fields and names themselves.
+  std::map<std::string_view, std::vector<std::size_t>> by_name;
+  for (std::size_t k = headers.size(); k-- > 0;) {
+    if (candidate[k]) by_name[headers[k].key].push_back(k);
+  }
+  std::map<std::string_view, std::size_t> used;  // name -> fields already taken
   std::string input;
   for (const std::string& name : signature.signed_headers) {
-    std::size_t skip = used[name]++;
-    for (std::size_t k = headers.size(); k-- > 0;) {
-      if (!candidate[k] || field_key(headers[k].name) != name) continue;
-      if (skip > 0) {
-        --skip;
-        continue;
-      }
-      input +=
-          canonicalize_header(headers[k].name, headers[k].value, signature.header_canonicalization);
-      break;
-    }
+    const auto found = by_name.find(name);
+    if (found == by_name.end()) continue;
+    std::size_t& taken = used[found->first];
+    if (taken >= found->second.size()) continue;  // over-signed: contributes nothing
+    const StoredField& field = headers[found->second[taken++]];
+    input += canonicalize_header(field.name, field.value, signature.header_canonicalization);
   }
   const StoredField& own = headers[signature_field];
   input += without_trailing_crlf(canonicalize_header(own.name, without_signature_value(own.value),
