@@ -97,7 +97,7 @@ int serve(conf::Config config, bool foreground) {
   if (!metrics_server.ok()) return fail(metrics_server.error(), EX_UNAVAILABLE);
   if (auto dropped = drop_privileges(*run_as); !dropped.ok())
     return fail("cannot drop privileges: " + dropped.error(), EX_NOPERM);
-  auto runtime = build_runtime(std::move(config));
+  auto runtime = build_runtime(std::move(config), RecordStoreUse::open);
   if (!runtime.ok()) return fail(runtime.error(), EX_UNAVAILABLE);
   install_runtime(std::move(*runtime));
   if (geteuid() == 0)

@@ -61,8 +61,7 @@ int run_check(const CheckOptions& options) {
   auto message = read_message_file(options.message_path);
   if (!message.ok()) return fail(message.error(), EX_NOINPUT);
   // A check records nothing: it must not open (or, run as root, create) the daemon's store.
-  config->store.url.clear();
-  auto runtime = daemon::build_runtime(std::move(*config));
+  auto runtime = daemon::build_runtime(std::move(*config), daemon::RecordStoreUse::none);
   if (!runtime.ok()) return fail(runtime.error(), EX_UNAVAILABLE);
   const CheckReport report = evaluate((*runtime)->evaluation, options, *message);
   const std::string text = options.json ? format_json(report) : format_text(report);

@@ -1,8 +1,8 @@
 // milter_callbacks.h - the libmilter callback table of authmilter.
 //
-// Each callback is one short stage function: get the Session, read plain values, call policy/,
-// store the result, return a status. None lets an exception escape into libmilter: a failure is
-// logged and answered with SMFIS_TEMPFAIL, like Postfix's milter_default_action = tempfail.
+// Each callback turns libmilter's C arguments into plain values (the client's address, the
+// first ESMTP argument) and runs its stage (milter_stages.h) on a LibmilterContext over the
+// SMFICTX: the stages hold all the logic, and no exception crosses into libmilter.
 #pragma once
 
 #include <libmilter/mfapi.h>

@@ -18,7 +18,8 @@ std::atomic<std::shared_ptr<const Runtime>>& runtime_slot() {
 
 }  // namespace
 
-Result<std::shared_ptr<const Runtime>> build_runtime(conf::Config config) {
+Result<std::shared_ptr<const Runtime>> build_runtime(conf::Config config,
+                                                     RecordStoreUse store_use) {
   auto runtime = std::make_shared<Runtime>();
   auto resolver = dns::UnboundResolver::create(config.dns);
   if (!resolver.ok()) return Error{"DNS resolver: " + resolver.error()};
@@ -28,9 +29,7 @@ Result<std::shared_ptr<const Runtime>> build_runtime(conf::Config config) {
     if (!dkim.ok()) return Error{"DKIM: " + dkim.error()};
     runtime->dkim = std::move(*dkim);
   }
-  // An empty URL (authmilter-check, which records nothing; the config loader never gives one)
-  // leaves the runtime without a store.
-  if (!config.store.url.empty()) {
+  if (store_use == RecordStoreUse::open) {
     auto store = report::open_store(config.store);
     if (!store.ok()) return Error{"record store: " + store.error()};
     runtime->store = std::move(*store);
@@ -118,7 +117,7 @@ void reload_runtime() {
     log_line(LogLevel::warning,
              "reload: changes to " + unapplied +
                  " take effect only after a restart; running with the old values");
-  auto runtime = build_runtime(std::move(*config));
+  auto runtime = build_runtime(std::move(*config), RecordStoreUse::open);
   if (!runtime.ok()) {
     log_line(LogLevel::error,
              "reload failed, keeping the running configuration: " + runtime.error());

@@ -1,4 +1,5 @@
-// session.h - all milter state of one SMTP connection, owned by libmilter's context.
+// session.h - all milter state of one SMTP connection, owned by its MilterContext
+// (milter_context.h: libmilter's SMFICTX in the daemon).
 //
 // Created at connect (or at the first callback if the MTA skipped connect), freed at close.
 // `message` is replaced wholesale at MAIL FROM and reset at abort and after end of message, so

@@ -51,7 +51,7 @@ report::RunSummary failed_to_start(const std::string& why) {
   return summary;
 }
 
-report::RunSummary run(const filter::ReportCommandLine& line, const conf::Config& settings,
+report::RunSummary run(const report::ReportCommandLine& line, const conf::Config& settings,
                        std::int64_t now) {
   auto store = report::open_store(settings.store);
   if (!store) return failed_to_start(store.error());
@@ -83,7 +83,7 @@ report::RunSummary run(const filter::ReportCommandLine& line, const conf::Config
 
 // Runs, then writes the figures to --metrics-file (if given); a file that cannot be written
 // makes the exit status 1, since monitoring then shows stale figures.
-int run_and_record(const filter::ReportCommandLine& line, const conf::Config& settings) {
+int run_and_record(const report::ReportCommandLine& line, const conf::Config& settings) {
   const auto started = std::chrono::steady_clock::now();
   const auto now = static_cast<std::int64_t>(std::time(nullptr));
   const report::RunSummary summary = run(line, settings, now);
@@ -103,7 +103,7 @@ int run_and_record(const filter::ReportCommandLine& line, const conf::Config& se
 }  // namespace
 
 int main(int argc, char** argv) {
-  auto line = filter::parse_report_command_line(argc, argv);
+  auto line = report::parse_report_command_line(argc, argv);
   if (!line) return std::cerr << "authmilter-report: " << line.error() << "\n" << kUsage, 2;
   if (line->help) return std::cout << kUsage, 0;
   auto config = conf::load_config(line->config_path);

@@ -6,7 +6,7 @@
 
 #include "common/ascii.h"
 
-namespace authmilter::filter {
+namespace authmilter::report {
 
 std::optional<std::int64_t> parse_report_time(const std::string& text) {
   std::int64_t seconds = 0;
@@ -55,4 +55,4 @@ Result<ReportCommandLine> parse_report_command_line(int argc, char** argv) {
   return line;
 }
 
-}  // namespace authmilter::filter
+}  // namespace authmilter::report

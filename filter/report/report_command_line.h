@@ -5,6 +5,8 @@
 // T is unix seconds or a UTC date YYYY-MM-DD. parse_report_command_line() returns an error text
 // (for stderr, exit status 2) or the options; --dry-run requires --out-dir. --metrics-file names
 // a file for node_exporter's textfile collector, rewritten after every run (run_metrics.h).
+// Namespace report, after the folder, like filter/daemon (daemon) and filter/check (check); the
+// names here (ReportCommandLine, parse_report_*) stay apart from policy/report's.
 #pragma once
 
 #include <cstdint>
@@ -13,7 +15,7 @@
 
 #include "common/result.h"
 
-namespace authmilter::filter {
+namespace authmilter::report {
 
 struct ReportCommandLine {
   std::string config_path = "/etc/authmilter/authmilter.yaml";
@@ -29,4 +31,4 @@ struct ReportCommandLine {
 Result<ReportCommandLine> parse_report_command_line(int argc, char** argv);
 std::optional<std::int64_t> parse_report_time(const std::string& text);
 
-}  // namespace authmilter::filter
+}  // namespace authmilter::report

@@ -3,7 +3,7 @@
 
 #include <gtest/gtest.h>
 
-namespace authmilter::filter {
+namespace authmilter::report {
 namespace {
 
 Result<ReportCommandLine> parse(std::vector<std::string> args) {
@@ -50,4 +50,4 @@ TEST(ReportCommandLine, RejectsMistakes) {
 }
 
 }  // namespace
-}  // namespace authmilter::filter
+}  // namespace authmilter::report

@@ -1,0 +1,66 @@
+#include <stdlib.h>
+
+#include <filesystem>
+
+#include "recording_store.h"
+
+namespace authmilter::daemon::testing {
+
+Result<std::unique_ptr<RecordingStore>> RecordingStore::create(MilterCallLog& log) {
+  char pattern[] = "/tmp/authmilter-milter-test-XXXXXX";
+  if (mkdtemp(pattern) == nullptr) return Error{"mkdtemp failed"};
+  const std::string directory = pattern;
+  report::StoreOptions options;
+  options.url = "sqlite://" + directory + "/records.db";
+  options.sqlite_synchronous_full = false;
+  auto store = report::open_store(options);
+  if (!store.ok()) {
+    std::filesystem::remove_all(directory);
+    return Error{store.error()};
+  }
+  return std::unique_ptr<RecordingStore>(new RecordingStore(log, directory, std::move(*store)));
+}
+
+RecordingStore::~RecordingStore() {
+  store_.reset();
+  std::error_code ignored;
+  std::filesystem::remove_all(directory_, ignored);
+}
+
+Status RecordingStore::append(const report::ReportRecord& record) {
+  log_.push_back("store.append " + record.queue_id + (fail_appends_ ? " (failed)" : ""));
+  if (fail_appends_) return Error{"disk full (test)"};
+  Status stored = store_->append(record);
+  if (stored.ok()) committed_.push_back(record);
+  return stored;
+}
+
+Result<std::vector<report::ReportSlot>> RecordingStore::pending_slots(
+    const report::SlotQuery& query) {
+  return store_->pending_slots(query);
+}
+
+Result<std::vector<report::ReportRow>> RecordingStore::rows(const report::ReportSlot& slot) {
+  return store_->rows(slot);
+}
+
+Status RecordingStore::mark_reported(const report::ReportSlot& slot, const std::string& policy_key,
+                                     std::int64_t through_id) {
+  return store_->mark_reported(slot, policy_key, through_id);
+}
+
+Result<bool> RecordingStore::was_delivered(const std::string& report_id,
+                                           const std::string& destination) {
+  return store_->was_delivered(report_id, destination);
+}
+
+Status RecordingStore::record_delivery(const std::string& report_id, const std::string& destination,
+                                       std::int64_t when) {
+  return store_->record_delivery(report_id, destination, when);
+}
+
+Result<report::PruneCount> RecordingStore::prune(std::int64_t before) {
+  return store_->prune(before);
+}
+
+}  // namespace authmilter::daemon::testing
