@@ -32,13 +32,13 @@ class KeyResolver final : public dns::Resolver {
     return answer;
   }
   dns::AddressAnswer lookup_addresses(std::string_view, net::IpFamily) override {
-    return {dns::Outcome::nxdomain, {}, false, false};
+    return {dns::Outcome::nxdomain, {}, dns::DnssecStatus::unvalidated, false};
   }
   dns::MxAnswer lookup_mx(std::string_view) override {
-    return {dns::Outcome::nxdomain, {}, false, false};
+    return {dns::Outcome::nxdomain, {}, dns::DnssecStatus::unvalidated, false};
   }
   dns::NameAnswer lookup_ptr(const net::IpAddress&) override {
-    return {dns::Outcome::nxdomain, {}, false, false};
+    return {dns::Outcome::nxdomain, {}, dns::DnssecStatus::unvalidated, false};
   }
 
  private:
