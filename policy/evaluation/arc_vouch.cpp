@@ -68,4 +68,21 @@ std::vector<ArcVouchCandidate> arc_vouch_candidates(
   return {candidates.rbegin(), candidates.rend()};
 }
 
+std::vector<ArcVouchCandidate> arc_sealer_views(const arc::ArcResult& chain, std::size_t at_least,
+                                                const std::vector<std::string>& trusted_sealers) {
+  std::vector<ArcVouchCandidate> views;
+  if (chain.code != arc::ArcCode::pass) return views;
+  bool trusted_so_far = true;  // the running policy's walk has not stopped yet
+  for (auto instance = chain.instances.rbegin(); instance != chain.instances.rend(); ++instance) {
+    trusted_so_far = trusted_so_far && is_trusted(instance->seal.domain, trusted_sealers);
+    if (views.size() >= at_least && !trusted_so_far) break;
+    ArcVouchCandidate& view = views.emplace_back();
+    view.instance = instance->instance;
+    view.sealer = instance->seal.domain;
+    if (const auto parsed = authres::parse_authres(instance->authentication_results))
+      for (const auto& result : parsed->results) read_resinfo(result, view);
+  }
+  return views;
+}
+
 }  // namespace authmilter::evaluation

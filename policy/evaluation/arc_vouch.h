@@ -34,4 +34,11 @@ struct ArcVouchCandidate {
 std::vector<ArcVouchCandidate> arc_vouch_candidates(
     const arc::ArcResult& chain, const std::vector<std::string>& trusted_sealers);
 
+// The newest instances of a passing chain, newest first, trusted or not, for the record that
+// lets authmilter-check --history replay another arc.trusted_sealers: at least the newest
+// `at_least`, and further ones while their sealer is in trusted_sealers (the running policy's
+// walk must see them). An unparsable AAR gives an entry with no identifiers.
+std::vector<ArcVouchCandidate> arc_sealer_views(const arc::ArcResult& chain, std::size_t at_least,
+                                                const std::vector<std::string>& trusted_sealers);
+
 }  // namespace authmilter::evaluation
