@@ -9,3 +9,8 @@ target_sources(test_${component} PRIVATE
   ${CMAKE_SOURCE_DIR}/filter/daemon/probe_token.cpp)
 target_include_directories(test_${component} PRIVATE ${CMAKE_SOURCE_DIR}/filter)
 target_link_libraries(test_${component} PRIVATE authconfig OpenSSL::Crypto)
+# authmilter-check --history's option parsing and setting comparison.
+target_sources(test_${component} PRIVATE
+  ${CMAKE_SOURCE_DIR}/filter/check/check_options.cpp
+  ${CMAKE_SOURCE_DIR}/filter/check/history_time.cpp
+  ${CMAKE_SOURCE_DIR}/filter/check/setting_changes.cpp)
