@@ -9,6 +9,7 @@
 
 #include "check/check_options.h"
 #include "check/run_check.h"
+#include "check/run_history.h"
 #include "check/run_probe.h"
 #include "config.h"
 
@@ -24,6 +25,7 @@ int main(int argc, char** argv) {
                  check::check_usage_text());
     return EX_USAGE;
   }
+  if (options.history) return check::run_history(options);
   if (!options.smtp_address.empty()) return check::run_probe(options);
   return check::run_check(options);
 }

@@ -1,6 +1,9 @@
 #include "check/check_options.h"
 
+#include <ctime>
 #include <string_view>
+
+#include "check/history_time.h"
 
 namespace authmilter::check {
 
@@ -31,6 +34,14 @@ bool apply_option(int argc, char** argv, int& i, CheckOptions& options) {
     options.show_help = true;
   } else if (name == "--config" || name == "-c") {
     return take_value(argc, argv, i, options.config_path, options);
+  } else if (name == "--history") {
+    options.history = true;
+  } else if (name == "--running") {
+    return take_value(argc, argv, i, options.running_config_path, options);
+  } else if (name == "--since") {
+    return take_value(argc, argv, i, options.since_text, options);
+  } else if (name == "--until") {
+    return take_value(argc, argv, i, options.until_text, options);
   } else if (name == "--smtp") {
     return take_value(argc, argv, i, options.smtp_address, options);
   } else if (name == "--postfix-config") {
@@ -53,6 +64,31 @@ bool apply_option(int argc, char** argv, int& i, CheckOptions& options) {
   return options.error.empty();
 }
 
+// --since/--until to unix seconds; the window is [since, until).
+void finish_history_options(CheckOptions& options, const std::string& default_config) {
+  if (options.running_config_path.empty()) options.running_config_path = default_config;
+  if (!options.message_path.empty() || !options.smtp_address.empty()) {
+    options.error = "--history reads the store: no message file, no --smtp";
+    return;
+  }
+  const std::int64_t now = std::time(nullptr);
+  const auto since = parse_history_time(options.since_text, now);
+  const auto until = options.until_text == "now" ? std::optional<std::int64_t>(now + 1)
+                                                 : parse_history_time(options.until_text, now);
+  if (!since)
+    options.error = "--since: '" + options.since_text +
+                    "' is not unix seconds, YYYY-MM-DD or an age like 7d, 24h, 30m";
+  else if (!until)
+    options.error = "--until: '" + options.until_text +
+                    "' is not unix seconds, YYYY-MM-DD or an age like 7d, 24h, 30m";
+  else if (*since >= *until)
+    options.error = "--since must be before --until";
+  else {
+    options.since = *since;
+    options.until = *until;
+  }
+}
+
 }  // namespace
 
 CheckOptions parse_check_options(int argc, char** argv, const std::string& default_config) {
@@ -70,6 +106,10 @@ CheckOptions parse_check_options(int argc, char** argv, const std::string& defau
     }
   }
   if (options.show_help) return options;
+  if (options.history) {
+    finish_history_options(options, default_config);
+    return options;
+  }
   if (!options.smtp_address.empty()) {
     // The probe writes the recipient into RCPT TO: one plain address, nothing that could end
     // the command or add a parameter.
@@ -105,7 +145,16 @@ const char* check_usage_text() {
          "  and reports whether authmilter answered it; if not, names the likely causes\n"
          "  (socket unreachable from Postfix's chroot, permissions, milter settings).\n"
          "  Run as root: the probe is signed with the daemon's probe_key_file.\n"
-         "  Exit 0: authmilter answered; 1: it did not; 69: the MTA could not be reached.\n";
+         "  Exit 0: authmilter answered; 1: it did not; 69: the MTA could not be reached.\n"
+         "\n"
+         "       authmilter-check --history [--since T] [--until T] [--config CANDIDATE]\n"
+         "                        [--running PATH] [--json]\n"
+         "  Decides every message recorded in the store (read-only, no DNS) again under the\n"
+         "  candidate's local policy and prints the accept/quarantine/reject/tempfail table\n"
+         "  (recorded -> candidate), the policy domains that change most with examples, and\n"
+         "  which changed settings it could not replay. Without --config: a summary of the\n"
+         "  running config's last 7 days. The store is the running config's store.url.\n"
+         "  T: unix seconds, YYYY-MM-DD (UTC), or an age: 7d, 24h, 30m. Default --since 7d.\n";
 }
 
 }  // namespace authmilter::check

@@ -49,23 +49,21 @@ void read_resinfo(const authres::MethodResult& result, ArcVouchCandidate& candid
 
 }  // namespace
 
-std::vector<ArcVouchCandidate> arc_vouch_candidates(
-    const arc::ArcResult& chain, const std::vector<std::string>& trusted_sealers) {
-  std::vector<ArcVouchCandidate> candidates;
-  if (chain.code != arc::ArcCode::pass) return candidates;
-  // Down from the newest instance while its sealer is trusted; each of those AARs may be used.
+std::vector<ArcVouchCandidate> arc_sealer_views(const arc::ArcResult& chain, std::size_t at_least,
+                                                const std::vector<std::string>& trusted_sealers) {
+  std::vector<ArcVouchCandidate> views;
+  if (chain.code != arc::ArcCode::pass) return views;
+  bool trusted_so_far = true;  // the running policy's walk has not stopped yet
   for (auto instance = chain.instances.rbegin(); instance != chain.instances.rend(); ++instance) {
-    if (!is_trusted(instance->seal.domain, trusted_sealers)) break;
-    const auto parsed = authres::parse_authres(instance->authentication_results);
-    if (!parsed) continue;
-    ArcVouchCandidate candidate;
-    candidate.instance = instance->instance;
-    candidate.sealer = instance->seal.domain;
-    for (const auto& result : parsed->results) read_resinfo(result, candidate);
-    candidates.push_back(std::move(candidate));
+    trusted_so_far = trusted_so_far && is_trusted(instance->seal.domain, trusted_sealers);
+    if (views.size() >= at_least && !trusted_so_far) break;
+    ArcVouchCandidate& view = views.emplace_back();
+    view.instance = instance->instance;
+    view.sealer = instance->seal.domain;
+    if (const auto parsed = authres::parse_authres(instance->authentication_results))
+      for (const auto& result : parsed->results) read_resinfo(result, view);
   }
-  // Closest to the author first: the oldest trusted view of the message.
-  return {candidates.rbegin(), candidates.rend()};
+  return views;
 }
 
 }  // namespace authmilter::evaluation

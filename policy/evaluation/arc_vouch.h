@@ -5,12 +5,13 @@
 // AAR is believed only when every sealer from the newest instance down to the one that wrote it
 // is in arc.trusted_sealers (a sealer's own domain or a subdomain of one listed): an untrusted
 // hop in between could have forged everything older.
-// arc_vouch_candidates() lists, lowest (closest to the author) instance first, each trusted
-// AAR's passing identifiers: spf=pass smtp.mailfrom (its domain), dkim=pass header.d (or the
-// domain of header.i), and dmarc=pass with its header.from. Unparsable AARs give nothing.
-// dmarc_step.cpp re-runs DMARC alignment for the author domain with these identifiers; a pass
-// becomes decision::TrustedArcVouch. Pure, bounded (at most kMaxArcInstances AARs, each parsed
-// within authres bounds, at most kMaxVouchedDkimDomains DKIM domains each).
+// arc_sealer_views() lists, newest instance first, each AAR's passing identifiers:
+// spf=pass smtp.mailfrom (its domain), dkim=pass header.d (or the domain of header.i), and
+// dmarc=pass with its header.from; an unparsable AAR gives none. dmarc_step.cpp re-runs DMARC
+// alignment for the author domain with these identifiers (decision::ArcSealerEvidence), and
+// decision::select_trusted_vouch() applies the trust rule above to the result. Pure, bounded (at
+// most kMaxArcInstances AARs, each parsed within authres bounds, at most kMaxVouchedDkimDomains
+// DKIM domains each).
 #pragma once
 
 #include <cstddef>
@@ -31,7 +32,11 @@ struct ArcVouchCandidate {
   std::string dmarc_pass_from;  // header.from of a dmarc=pass, lower-case; empty if none
 };
 
-std::vector<ArcVouchCandidate> arc_vouch_candidates(
-    const arc::ArcResult& chain, const std::vector<std::string>& trusted_sealers);
+// The newest instances of a passing chain, newest first, trusted or not, for the record that
+// lets authmilter-check --history replay another arc.trusted_sealers: at least the newest
+// `at_least`, and further ones while their sealer is in trusted_sealers (the running policy's
+// walk must see them). An unparsable AAR gives an entry with no identifiers.
+std::vector<ArcVouchCandidate> arc_sealer_views(const arc::ArcResult& chain, std::size_t at_least,
+                                                const std::vector<std::string>& trusted_sealers);
 
 }  // namespace authmilter::evaluation

@@ -43,31 +43,37 @@ bool all_authors_are(const std::vector<std::string>& authors, const std::string&
   return true;
 }
 
-// The first trusted AAR that makes DMARC pass for every author domain, as a decision input.
-std::optional<decision::TrustedArcVouch> find_trusted_vouch(const DmarcStepInput& input,
-                                                            const std::vector<std::string>& authors,
-                                                            dns::Resolver& resolver,
-                                                            const dmarc::DmarcOptions& options,
-                                                            const decision::LocalPolicy& policy) {
-  if (input.arc == nullptr || policy.trusted_arc_sealers.empty()) return std::nullopt;
-  for (const auto& candidate : arc_vouch_candidates(*input.arc, policy.trusted_arc_sealers)) {
-    decision::TrustedArcVouch vouch{candidate.sealer, candidate.instance, {}};
-    if (all_authors_are(authors, candidate.dmarc_pass_from)) {
-      vouch.evidence = "dmarc=pass header.from=" + candidate.dmarc_pass_from;
-      return vouch;
-    }
-    dmarc::DmarcInput seen;
-    seen.spf_domain = candidate.spf_pass_domain;
-    seen.spf_pass = !candidate.spf_pass_domain.empty();
-    seen.dkim_pass_domains = candidate.dkim_pass_domains;
-    if (!seen.spf_pass && seen.dkim_pass_domains.empty()) continue;
-    const dmarc::DmarcResult result = evaluate_domains(authors, seen, resolver, options);
-    if (result.code != dmarc::DmarcCode::pass) continue;
-    vouch.evidence = result.dkim_aligned ? "dkim=pass header.d=" + result.aligned_dkim_domain
-                                         : "spf=pass smtp.mailfrom=" + seen.spf_domain;
-    return vouch;
-  }
-  return std::nullopt;
+// What one sealer's ARC-Authentication-Results vouch for: a dmarc=pass for every author
+// domain, or identifiers that make DMARC pass under the author's record; empty otherwise.
+std::string vouched_evidence(const ArcVouchCandidate& view, const std::vector<std::string>& authors,
+                             dns::Resolver& resolver, const dmarc::DmarcOptions& options) {
+  if (all_authors_are(authors, view.dmarc_pass_from))
+    return "dmarc=pass header.from=" + view.dmarc_pass_from;
+  dmarc::DmarcInput seen;
+  seen.spf_domain = view.spf_pass_domain;
+  seen.spf_pass = !view.spf_pass_domain.empty();
+  seen.dkim_pass_domains = view.dkim_pass_domains;
+  if (!seen.spf_pass && seen.dkim_pass_domains.empty()) return {};
+  const dmarc::DmarcResult result = evaluate_domains(authors, seen, resolver, options);
+  if (result.code != dmarc::DmarcCode::pass) return {};
+  return result.dkim_aligned ? "dkim=pass header.d=" + result.aligned_dkim_domain
+                             : "spf=pass smtp.mailfrom=" + seen.spf_domain;
+}
+
+// Every recorded instance's evidence, newest first (the newest kRecordedArcSealers, and the
+// running policy's trusted ones past them).
+std::vector<decision::ArcSealerEvidence> arc_evidence(const DmarcStepInput& input,
+                                                      const std::vector<std::string>& authors,
+                                                      dns::Resolver& resolver,
+                                                      const dmarc::DmarcOptions& options,
+                                                      const decision::LocalPolicy& policy) {
+  std::vector<decision::ArcSealerEvidence> evidence;
+  if (input.arc == nullptr) return evidence;
+  for (const auto& view :
+       arc_sealer_views(*input.arc, kRecordedArcSealers, policy.trusted_arc_sealers))
+    evidence.push_back(
+        {view.instance, view.sealer, vouched_evidence(view, authors, resolver, options)});
+  return evidence;
 }
 
 }  // namespace
@@ -95,11 +101,15 @@ DmarcStep run_dmarc_step(const DmarcStepInput& input, dns::Resolver& resolver,
     }
     facts.dmarc = *step.result;
     if (step.authors.verdict == AuthorVerdict::evaluate &&
-        step.result->code == dmarc::DmarcCode::fail)
+        step.result->code == dmarc::DmarcCode::fail) {
+      step.arc_sealers = arc_evidence(input, step.authors.domains, resolver, options, policy);
       facts.trusted_arc =
-          find_trusted_vouch(input, step.authors.domains, resolver, options, policy);
+          decision::select_trusted_vouch(step.arc_sealers, policy.trusted_arc_sealers).vouch;
+    }
   }
+  if (input.arc != nullptr) step.arc_result = arc::to_string(input.arc->code);
   step.decision = decision::decide(facts, policy);
+  step.facts = std::move(facts);
   return step;
 }
 

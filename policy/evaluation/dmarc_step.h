@@ -14,6 +14,7 @@
 
 #include "arc/arc_result.h"
 #include "decision/decision.h"
+#include "decision/trusted_vouch.h"
 #include "dkim/dkim_result.h"
 #include "dmarc/author_selection.h"
 #include "dmarc/evaluate.h"
@@ -31,9 +32,20 @@ struct DmarcStepInput {
   const arc::ArcResult* arc = nullptr;  // null: ARC not checked
 };
 
+// How many of a passing ARC chain's newest instances are evaluated and recorded whatever
+// arc.trusted_sealers says, so that another trusted list can be replayed from the record; real
+// chains are 1-3 deep, and the bound keeps a hostile 50-instance chain from costing 50 DMARC
+// re-evaluations.
+inline constexpr std::size_t kRecordedArcSealers = 8;
+
 struct DmarcStep {
   dmarc::AuthorSelection authors;
   std::optional<dmarc::DmarcResult> result;  // absent when no author domain was evaluated
+  decision::DecisionInput facts;             // what decide() was given (the report row keeps it)
+  // DMARC failed and the ARC chain passed: its newest instances, newest first, with what each
+  // one's ARC-Authentication-Results vouch for under the author's record (trusted_vouch.h).
+  std::vector<decision::ArcSealerEvidence> arc_sealers;
+  std::string arc_result;  // "none" "pass" "fail" "temperror"; empty when ARC was not checked
   decision::Decision decision;
 };
 

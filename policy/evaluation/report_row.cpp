@@ -58,6 +58,27 @@ std::string applied_disposition(const decision::Decision& decision) {
   }
 }
 
+const char* verdict_word(dmarc::AuthorVerdict verdict) {
+  return verdict == dmarc::AuthorVerdict::fail ? "fail" : "evaluate";
+}
+
+// What decide() was given beyond the other columns (report_record.h DecisionFacts).
+report::DecisionFacts decision_facts(const DmarcStep& step) {
+  const decision::DecisionInput& input = step.facts;
+  report::DecisionFacts facts;
+  facts.author_verdict = verdict_word(input.author);
+  facts.author_domains = input.author_domains;
+  facts.dmarc_code = dmarc::to_string(input.dmarc.code);
+  facts.published = dmarc::to_string(input.dmarc.published);
+  facts.requested = dmarc::to_string(input.dmarc.requested);
+  facts.list_headers = input.signs.list_headers;
+  facts.arc_result = step.arc_result;
+  facts.arc_sealer = input.signs.arc_pass_sealer;
+  for (const auto& sealer : step.arc_sealers)
+    facts.arc_sealers.push_back({sealer.instance, sealer.sealer, sealer.evidence});
+  return facts;
+}
+
 }  // namespace
 
 std::optional<report::ReportRecord> make_report_row(const ReportRowInput& input) {
@@ -98,6 +119,7 @@ std::optional<report::ReportRecord> make_report_row(const ReportRowInput& input)
   for (const auto& override_reason : step.decision.overrides)
     row.overrides.push_back({decision::to_string(override_reason.reason), override_reason.comment});
   row.queue_id = input.queue_id;
+  row.facts = decision_facts(step);
   report::sanitize_record(row);
   return row;
 }

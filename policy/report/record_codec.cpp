@@ -1,6 +1,8 @@
 // record_codec.cpp - list columns <-> vectors; see record_codec.h.
 #include "report/record_codec.h"
 
+#include <charconv>
+
 namespace authmilter::report {
 
 namespace {
@@ -81,6 +83,32 @@ std::vector<std::string> decode_domains(std::string_view text) {
   for (auto part : split(text, kEntrySeparator))
     if (!part.empty()) domains.emplace_back(part);
   return domains;
+}
+
+std::string encode_arc_sealers(const std::vector<ArcSealerEntry>& sealers) {
+  std::vector<std::string> instances;
+  instances.reserve(sealers.size());
+  for (const auto& sealer : sealers) instances.push_back(std::to_string(sealer.instance));
+  std::vector<std::vector<std::string_view>> rows;
+  for (std::size_t i = 0; i < sealers.size(); ++i)
+    rows.push_back({instances[i], sealers[i].sealer, sealers[i].evidence});
+  return join_entries(rows);
+}
+
+std::vector<ArcSealerEntry> decode_arc_sealers(std::string_view text) {
+  std::vector<ArcSealerEntry> sealers;
+  for (auto entry : split(text, kEntrySeparator)) {
+    const auto fields = split(entry, kFieldSeparator);
+    if (fields.size() != 3 || sealers.size() >= kMaxArcSealersPerRecord) continue;
+    unsigned instance = 0;
+    const auto [end, error] =
+        std::from_chars(fields[0].data(), fields[0].data() + fields[0].size(), instance);
+    if (error != std::errc{} || end != fields[0].data() + fields[0].size() || instance == 0 ||
+        instance > kMaxArcSealersPerRecord)
+      continue;
+    sealers.push_back({instance, std::string(fields[1]), std::string(fields[2])});
+  }
+  return sealers;
 }
 
 std::string policy_key(const PublishedPolicy& policy) {

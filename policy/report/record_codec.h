@@ -21,6 +21,10 @@ std::string encode_overrides(const std::vector<PolicyOverrideEntry>& reasons);
 std::vector<PolicyOverrideEntry> decode_overrides(std::string_view text);
 std::string encode_domains(const std::vector<std::string>& domains);
 std::vector<std::string> decode_domains(std::string_view text);
+// ARC sealers: instance, sealer, evidence per entry; an entry whose instance is not a number
+// from 1 to kMaxArcSealersPerRecord is dropped.
+std::string encode_arc_sealers(const std::vector<ArcSealerEntry>& sealers);
+std::vector<ArcSealerEntry> decode_arc_sealers(std::string_view text);
 
 // policy_key - a canonical text of the published policy: reports are built per policy key.
 std::string policy_key(const PublishedPolicy& policy);

@@ -28,6 +28,21 @@ void clean_policy(PublishedPolicy& policy) {
   policy.pct = std::clamp(policy.pct, 0, 100);
 }
 
+void clean_facts(DecisionFacts& facts) {
+  for (std::string* field : {&facts.author_verdict, &facts.dmarc_code, &facts.published,
+                             &facts.requested, &facts.arc_result, &facts.arc_sealer})
+    clean(*field, kMaxShortFieldLength);
+  if (facts.author_domains.size() > kMaxDkimPerRecord)
+    facts.author_domains.resize(kMaxDkimPerRecord);
+  for (auto& domain : facts.author_domains) clean(domain, kMaxShortFieldLength);
+  if (facts.arc_sealers.size() > kMaxArcSealersPerRecord)
+    facts.arc_sealers.resize(kMaxArcSealersPerRecord);
+  for (auto& sealer : facts.arc_sealers) {
+    clean(sealer.sealer, kMaxShortFieldLength);
+    clean(sealer.evidence, kMaxCommentLength);
+  }
+}
+
 }  // namespace
 
 void sanitize_record(ReportRecord& record) {
@@ -51,6 +66,7 @@ void sanitize_record(ReportRecord& record) {
     clean(reason.comment, kMaxCommentLength);
   }
   clean_policy(record.policy);
+  if (record.facts) clean_facts(*record.facts);
 }
 
 }  // namespace authmilter::report

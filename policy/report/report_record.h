@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -61,6 +62,32 @@ struct PublishedPolicy {
   friend bool operator==(const PublishedPolicy&, const PublishedPolicy&) = default;
 };
 
+// A recorded ARC instance (decision/trusted_vouch.h ArcSealerEvidence as plain values).
+struct ArcSealerEntry {
+  unsigned instance = 0;
+  std::string sealer;
+  std::string evidence;  // what its ARC-Authentication-Results vouch for; empty: nothing
+  friend bool operator==(const ArcSealerEntry&, const ArcSealerEntry&) = default;
+};
+inline constexpr std::size_t kMaxArcSealersPerRecord = 50;  // RFC 8617 §4.2.1's bound on i
+
+// What the local policy's decide() was given beyond the columns above (schema version 2), so
+// that authmilter-check --history can decide the message again under another policy. Rows
+// recorded before version 2 have none. The SPF and DKIM pass domains and the client address
+// are the columns above.
+struct DecisionFacts {
+  std::string author_verdict = "evaluate";  // evaluate fail (dmarc.multiple_from: fail)
+  std::vector<std::string> author_domains;  // every author domain (an override needs them all)
+  std::string dmarc_code = "none";          // pass fail none temperror permerror
+  std::string published = "none";           // p/sp/np that applied: none quarantine reject
+  std::string requested = "none";           // after t=y / pct
+  bool list_headers = false;                // List-Id or List-Post present
+  std::string arc_result;                   // none pass fail temperror; empty: not checked
+  std::string arc_sealer;                   // the newest sealer when the chain passes
+  std::vector<ArcSealerEntry> arc_sealers;  // newest first; only when DMARC failed
+  friend bool operator==(const DecisionFacts&, const DecisionFacts&) = default;
+};
+
 struct ReportRecord {
   std::int64_t time = 0;  // unix seconds, when the message was evaluated
   std::string source_ip;
@@ -78,6 +105,7 @@ struct ReportRecord {
   std::string spf_aligned = "fail";   // pass fail
   std::vector<PolicyOverrideEntry> overrides;
   std::string queue_id;
+  std::optional<DecisionFacts> facts;  // absent: recorded before schema version 2
   friend bool operator==(const ReportRecord&, const ReportRecord&) = default;
 };
 

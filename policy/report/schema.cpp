@@ -28,6 +28,19 @@ std::vector<std::string> version_1(SqlDialect dialect) {
   };
 }
 
+// Version 2: what decide() was given (report_record.h DecisionFacts), for
+// authmilter-check --history. Nullable, no default: adding them rewrites no existing row on
+// either database, and an old row reads as "no facts" (NULL reads as "").
+std::vector<std::string> version_2() {
+  std::vector<std::string> statements;
+  for (const char* column :
+       {"author_verdict TEXT", "author_domains TEXT", "dmarc_code TEXT",
+        "published_disposition TEXT", "requested_disposition TEXT", "list_headers BIGINT",
+        "arc_result TEXT", "arc_sealer TEXT", "arc_sealers TEXT"})
+    statements.push_back(std::string("ALTER TABLE records ADD COLUMN ") + column);
+  return statements;
+}
+
 Result<int> current_version(SqlConnection& connection) {
   auto rows = connection.query("SELECT MAX(version) FROM schema_version", {});
   if (!rows) return Error{rows.error()};
@@ -44,11 +57,19 @@ Status apply(SqlConnection& connection, int from) {
     for (const auto& statement : version_1(connection.dialect()))
       if (auto done = connection.execute(statement, {}); !done) return done;
   }
+  if (from < 2) {
+    for (const auto& statement : version_2())
+      if (auto done = connection.execute(statement, {}); !done) return done;
+  }
   return connection.execute("INSERT INTO schema_version (version) VALUES (?)",
                             {std::int64_t{kSchemaVersion}});
 }
 
 }  // namespace
+
+Result<int> schema_version(SqlConnection& connection) {
+  return current_version(connection);
+}
 
 Status migrate_schema(SqlConnection& connection) {
   auto created =

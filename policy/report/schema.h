@@ -11,7 +11,11 @@
 
 namespace authmilter::report {
 
-inline constexpr int kSchemaVersion = 1;
+// 1: records and deliveries. 2: the records' decision facts (report_record.h DecisionFacts).
+inline constexpr int kSchemaVersion = 2;
+
+// schema_version - the version a store has (0: none yet), without changing anything.
+Result<int> schema_version(SqlConnection& connection);
 
 Status migrate_schema(SqlConnection& connection);
 

@@ -8,6 +8,7 @@
 // millions of rows holds one row, not all of them; a visitor's error stops the query.
 //   open_sqlite(path, synchronous_full) - WAL journal; see sqlite_connection.cpp for durability.
 //   open_postgres(conninfo)             - a libpq connection string or postgresql:// URI.
+//   open_sqlite_read_only(path)         - read-only, for reading the live store.
 #pragma once
 
 #include <cstdint>
@@ -54,5 +55,8 @@ class SqlConnection {
 
 Result<std::unique_ptr<SqlConnection>> open_sqlite(const std::string& path, bool synchronous_full);
 Result<std::unique_ptr<SqlConnection>> open_postgres(const std::string& conninfo);
+// open_sqlite_read_only - SQLITE_OPEN_READONLY through a mode=ro URI: no journal change, no
+// pragma that writes; for authmilter-check --history on the live store.
+Result<std::unique_ptr<SqlConnection>> open_sqlite_read_only(const std::string& path);
 
 }  // namespace authmilter::report

@@ -16,8 +16,10 @@ constexpr const char* kInsertHead =
     "INSERT INTO records (time, policy_domain, policy_key, source_ip, header_from, envelope_from,"
     " envelope_to, spf_domain, spf_scope, spf_result, dkim, p, sp, np, psd, testing, adkim, aspf,"
     " pct, fo, discovery, rua, disposition, dmarc_result, dkim_aligned, spf_aligned, overrides,"
-    " queue_id) VALUES ";
-constexpr const char* kInsertTuple = "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+    " queue_id, author_verdict, author_domains, dmarc_code, published_disposition,"
+    " requested_disposition, list_headers, arc_result, arc_sealer, arc_sealers) VALUES ";
+constexpr const char* kInsertTuple =
+    "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 
 }  // namespace
 
@@ -42,6 +44,10 @@ std::int64_t to_integer(const std::string& text) {
 
 std::vector<SqlValue> record_insert_values(const ReportRecord& r) {
   const auto& p = r.policy;
+  // A record without decision facts stores empty texts: read back, they are "not recorded",
+  // exactly like the NULLs of rows written before schema version 2.
+  static const DecisionFacts kNoFacts{"", {}, "", "", "", false, "", "", {}};
+  const DecisionFacts& f = r.facts ? *r.facts : kNoFacts;
   return {r.time,
           p.domain,
           policy_key(p),
@@ -69,7 +75,16 @@ std::vector<SqlValue> record_insert_values(const ReportRecord& r) {
           r.dkim_aligned,
           r.spf_aligned,
           encode_overrides(r.overrides),
-          r.queue_id};
+          r.queue_id,
+          f.author_verdict,
+          encode_domains(f.author_domains),
+          f.dmarc_code,
+          f.published,
+          f.requested,
+          std::int64_t{f.list_headers ? 1 : 0},
+          f.arc_result,
+          f.arc_sealer,
+          encode_arc_sealers(f.arc_sealers)};
 }
 
 SqlRecordStore::SqlRecordStore(std::unique_ptr<SqlConnection> connection)

@@ -16,7 +16,7 @@
 namespace authmilter::report {
 
 // How the store writes records: a multi-row INSERT of `rows` tuples, and one record's values in
-// its column order. Rows per statement: one round trip per 64 rows to PostgreSQL; 64 x 28
+// its column order. Rows per statement: one round trip per 64 rows to PostgreSQL; 64 x 37
 // parameters stay far below SQLite's (32766) and libpq's (65535) limits. Public so that
 // report_bench's bulk fill writes exactly what the store writes.
 inline constexpr std::size_t kRecordsPerInsert = 64;

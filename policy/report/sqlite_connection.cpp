@@ -157,4 +157,26 @@ Result<std::unique_ptr<SqlConnection>> open_sqlite(const std::string& path, bool
   return std::unique_ptr<SqlConnection>(std::move(connection));
 }
 
+Result<std::unique_ptr<SqlConnection>> open_sqlite_read_only(const std::string& path) {
+  // A URI with mode=ro: SQLite then never creates the file nor writes it (a missing file is an
+  // error, not a new empty store); the WAL of a live daemon is still read.
+  std::string uri = "file:";
+  for (char c : path) {
+    if (c == '%' || c == '?' || c == '#')
+      uri += c == '%' ? "%25" : c == '?' ? "%3f" : "%23";
+    else
+      uri += c;
+  }
+  uri += "?mode=ro";
+  sqlite3* raw = nullptr;
+  const int rc = sqlite3_open_v2(
+      uri.c_str(), &raw, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, nullptr);
+  SqliteDb db(raw);
+  if (rc != SQLITE_OK)
+    return Error{"sqlite: cannot open " + path +
+                 " read-only: " + (raw != nullptr ? sqlite3_errmsg(raw) : sqlite3_errstr(rc))};
+  sqlite3_busy_timeout(db.get(), kBusyTimeoutMs);
+  return std::unique_ptr<SqlConnection>(std::make_unique<SqliteConnection>(std::move(db)));
+}
+
 }  // namespace authmilter::report

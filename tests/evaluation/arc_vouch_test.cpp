@@ -32,7 +32,7 @@ arc::ArcResult passing_chain(std::vector<arc::ArcInstance> instances) {
 
 const std::vector<std::string> kTrusted = {"lists.example.net", "forwarder.example"};
 
-TEST(ArcVouchCandidates, ReadsTheTrustedSealersResultsOldestFirst) {
+TEST(ArcSealerViews, ReadsTheTrustedSealersResultsNewestFirst) {
   const auto chain = passing_chain(
       {sealed_by(1, "mx.forwarder.example",
                  "mx.forwarder.example; spf=pass smtp.mailfrom=joe@author.example; "
@@ -40,45 +40,52 @@ TEST(ArcVouchCandidates, ReadsTheTrustedSealersResultsOldestFirst) {
        sealed_by(2, "lists.example.net",
                  "lists.example.net; spf=pass smtp.mfrom=bounce@forwarder.example; dkim=fail "
                  "header.d=author.example")});
-  const auto candidates = arc_vouch_candidates(chain, kTrusted);
-  ASSERT_EQ(candidates.size(), 2u);
-  EXPECT_EQ(candidates[0].instance, 1u);
-  EXPECT_EQ(candidates[0].sealer, "mx.forwarder.example");
-  EXPECT_EQ(candidates[0].spf_pass_domain, "author.example");
-  EXPECT_EQ(candidates[0].dkim_pass_domains, std::vector<std::string>{"author.example"});
-  EXPECT_EQ(candidates[0].dmarc_pass_from, "author.example");
-  EXPECT_EQ(candidates[1].instance, 2u);
-  EXPECT_EQ(candidates[1].spf_pass_domain, "forwarder.example");  // smtp.mfrom, as some write it
-  EXPECT_TRUE(candidates[1].dkim_pass_domains.empty());           // dkim=fail is no evidence
+  const auto views = arc_sealer_views(chain, 0, kTrusted);
+  ASSERT_EQ(views.size(), 2u);
+  EXPECT_EQ(views[1].instance, 1u);
+  EXPECT_EQ(views[1].sealer, "mx.forwarder.example");
+  EXPECT_EQ(views[1].spf_pass_domain, "author.example");
+  EXPECT_EQ(views[1].dkim_pass_domains, std::vector<std::string>{"author.example"});
+  EXPECT_EQ(views[1].dmarc_pass_from, "author.example");
+  EXPECT_EQ(views[0].instance, 2u);
+  EXPECT_EQ(views[0].spf_pass_domain, "forwarder.example");  // smtp.mfrom, as some write it
+  EXPECT_TRUE(views[0].dkim_pass_domains.empty());           // dkim=fail is no evidence
 }
 
-// An untrusted hop between the newest seal and an older one could have forged the older sets.
-TEST(ArcVouchCandidates, StopsAtTheFirstUntrustedSealerFromTheTop) {
+// An untrusted hop between the newest seal and an older one could have forged the older sets:
+// past the recorded minimum, the walk stops there.
+TEST(ArcSealerViews, StopsAtTheFirstUntrustedSealerFromTheTop) {
   const std::string aar = "x.example; dkim=pass header.d=author.example";
   const auto chain =
       passing_chain({sealed_by(1, "lists.example.net", aar), sealed_by(2, "evil.example", aar),
                      sealed_by(3, "forwarder.example", aar)});
-  const auto candidates = arc_vouch_candidates(chain, kTrusted);
-  ASSERT_EQ(candidates.size(), 1u);
-  EXPECT_EQ(candidates[0].instance, 3u);
+  const auto views = arc_sealer_views(chain, 0, kTrusted);
+  ASSERT_EQ(views.size(), 1u);
+  EXPECT_EQ(views[0].instance, 3u);
   EXPECT_TRUE(
-      arc_vouch_candidates(passing_chain({sealed_by(1, "evil.example", aar)}), kTrusted).empty());
+      arc_sealer_views(passing_chain({sealed_by(1, "evil.example", aar)}), 0, kTrusted).empty());
   // "notlists.example.net" is not under "lists.example.net".
   EXPECT_TRUE(
-      arc_vouch_candidates(passing_chain({sealed_by(1, "notlists.example.net", aar)}), kTrusted)
+      arc_sealer_views(passing_chain({sealed_by(1, "notlists.example.net", aar)}), 0, kTrusted)
           .empty());
+  // The recorded minimum is kept whatever the trust: another trusted list may be replayed.
+  EXPECT_EQ(arc_sealer_views(chain, 2, kTrusted).size(), 2u);
+  EXPECT_EQ(arc_sealer_views(chain, 8, {}).size(), 3u);
 }
 
-TEST(ArcVouchCandidates, OnlyAPassingChainAndParsableResultsCount) {
+TEST(ArcSealerViews, OnlyAPassingChainAndParsableResultsCount) {
   auto chain = passing_chain({sealed_by(1, "lists.example.net",
                                         "lists.example.net; dkim=pass "
                                         "header.d=author.example")});
   for (arc::ArcCode code : {arc::ArcCode::fail, arc::ArcCode::none, arc::ArcCode::temperror}) {
     chain.code = code;
-    EXPECT_TRUE(arc_vouch_candidates(chain, kTrusted).empty()) << arc::to_string(code);
+    EXPECT_TRUE(arc_sealer_views(chain, 8, kTrusted).empty()) << arc::to_string(code);
   }
   const auto unparsable = passing_chain({sealed_by(1, "lists.example.net", "(((unbalanced")});
-  EXPECT_TRUE(arc_vouch_candidates(unparsable, kTrusted).empty());
+  const auto views = arc_sealer_views(unparsable, 8, kTrusted);
+  ASSERT_EQ(views.size(), 1u);  // the sealer is kept for the trust walk, with no identifiers
+  EXPECT_TRUE(views[0].spf_pass_domain.empty() && views[0].dkim_pass_domains.empty() &&
+              views[0].dmarc_pass_from.empty());
 }
 
 class ArcDmarcStepTest : public ::testing::Test {
