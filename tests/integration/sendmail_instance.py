@@ -357,7 +357,7 @@ exec {self.binary} -C {self.cf_path} "$@"
     def _scan(self):
         messages = self.sink.snapshot()
         for data in messages[self._seen:]:
-            match = re.search(rb"\bwith E?SMTP id ([0-9A-Za-z]+)", data)
+            match = re.search(rb"\bwith E?SMTPS?A? id ([0-9A-Za-z]+)", data)
             if match:
                 self._delivered[match.group(1).decode()] = data
         self._seen = len(messages)

@@ -113,6 +113,96 @@ class CoreTest(SendmailCase):
         queue_id = re.search(r"with ESMTP id (\w+)", delivered.decode()).group(1)
         self.milter_log_line(queue_id)
 
+    def test_forged_headers_removed_in_any_position_foreign_kept(self):
+        forged_first, forged_middle, forged_last = FORGED
+        message = harness.make_message(
+            "forged", extra_headers=[forged_first, FOREIGN, ("X-Between", "1"), forged_middle,
+                                     ("Comments", "2")])
+        # The third forgery goes last in the header section (below Message-ID).
+        head, body = message.split(b"\r\n\r\n", 1)
+        message = head + f"\r\n{forged_last[0]}: {forged_last[1]}".encode() + b"\r\n\r\n" + body
+        delivered = self.send_and_receive(message)
+        text = delivered.decode()
+        for marker in ("forged-one.test", "forged-two.test", "forged-three.test"):
+            self.assertNotIn(marker, text, "a forged AR header with our authserv-id survived")
+        index, _ = self.our_header(delivered)
+        foreign = harness.auth_results(delivered, "other.example")
+        self.assertEqual(len(foreign), 1, text)
+        self.assertLess(index, foreign[0][0])
+        # The fields around the deleted ones are untouched, in order.
+        names = [name for name, _ in harness.header_fields(delivered)]
+        self.assertLess(names.index("X-Between"), names.index("Comments"), text)
+        self.assertEqual(names[-1], "Message-ID", text)
+
+    def test_null_sender_spf_from_helo(self):
+        delivered = self.send_and_receive(harness.make_message("bounce"), mail_from="",
+                                          helo="client.test")
+        _, value = self.our_header(delivered)
+        spf = harness.parse_auth_results(value).by_method("spf")
+        self.assertEqual(len(spf), 1, value)
+        self.assertEqual(spf[0].result, "pass", value)
+        self.assertIn("client.test", value)
+
+    def test_p_reject_refused_550_5_7_1(self):
+        result = self.send(harness.make_message("unaligned", sender="joe@reject.test"))
+        self.assertEqual(result.code("data"), 550, str(result))
+        self.assertIn("5.7.1", result.final.text, str(result))
+        self.assertIn("reject.test", result.final.text, str(result))
+
+    def test_p_quarantine_goes_to_sendmails_quarantine_queue(self):
+        result = self.send(harness.make_message("quarantine", sender="joe@quarantine.test"))
+        self.assertTrue(result.accepted, str(result))
+        deadline = time.monotonic() + QUARANTINE_TIMEOUT
+        while result.queue_id not in self.env.sendmail.quarantined():
+            if time.monotonic() > deadline:
+                self.fail(f"{result.queue_id} not in mailq -qQ:\n"
+                          f"{self.env.sendmail.mailq_text('-qQ')}")
+            time.sleep(0.1)
+        reason = self.env.sendmail.quarantined()[result.queue_id]
+        self.assertIn("authmilter", reason)
+        self.assertIn("quarantine", reason)
+        self.assertIsNone(self.env.sendmail.delivered(result.queue_id))
+        self.assertIn("quarantine", self.milter_log_line(result.queue_id))
+
+    def test_authenticated_submitter_is_not_checked(self):
+        # Real SMTP AUTH PLAIN (Cyrus SASL in Sendmail): {auth_authen} reaches the milter at
+        # MAIL, so a p=reject failure from an authenticated user is delivered unchecked.
+        message = harness.make_message("submitted", sender="joe@reject.test")
+        result = self.send(message, auth=(SASL_USER, SASL_PASSWORD))
+        self.assertEqual(result.code("auth"), 235, str(result))
+        self.assertTrue(result.accepted, str(result))
+        self.env.sendmail.wait_delivered(result.queue_id)
+        self.assertIn("checks skipped: authenticated", self.milter_log_line(result.queue_id))
+        self.assertIn(SASL_USER, [login for login, _, _ in self.env.sendmail.saslauthd.requests])
+
+    def test_wrong_password_is_refused_by_sendmail(self):
+        result = self.send(harness.make_message("bad auth"), auth=(SASL_USER, "wrong"))
+        self.assertEqual(result.code("auth"), 535, str(result))
+
+
+class DnsTempfailTest(SendmailCase):
+    extra_config = "dmarc:\n  temperror: tempfail\n"
+    dns_extra = "timeout_ms: 500"
+
+    def test_dmarc_dns_failure_tempfails(self):
+        result = self.send(harness.make_message("dns down", sender="joe@silent.test"))
+        self.assertEqual(result.code("data"), 451, str(result))
+        self.assertIn("4.7.0", result.final.text, str(result))
+
+
+class MilterDownTest(SendmailCase):
+    """contrib's F=T: with authmilter unreachable, Sendmail tempfails instead of accepting."""
+
+    def test_milter_down_tempfails(self):
+        self.milter.stop()
+        result = self.send(harness.make_message("nobody home"))
+        # Sendmail tempfails the session's commands from MAIL on (Postfix, with
+        # milter_default_action = tempfail, answers 451 4.7.1 instead).
+        self.assertEqual(result.code("mail"), 451, str(result))
+        self.assertIn("4.3.2", result.final.text, str(result))
+        self.assertIn("Milter: initialization failed, temp failing commands",
+                      self.env.sendmail.maillog())
+
 
 if __name__ == "__main__":
     unittest.main()
