@@ -13,14 +13,16 @@ Contract:
     127.0.0.1:port() only and relays every message to an SmtpSink on another loopback port: all
     mailers (smtp, esmtp, smtp8, dsmtp, relay) connect to that port, never to port 25.
     It runs in its own UTS and mount namespaces (unshare): hostname mx.test, so Sendmail finds a
-    qualified name of its own without DNS (an unqualified one costs a 60 s sleep per start), and
-    a private Cyrus SASL directory bound over the system's (Sendmail.conf: AUTH PLAIN checked by
-    a fake saslauthd, SaslAuthd, in this process). Nothing outside the namespaces changes.
+    qualified name of its own (an unqualified one costs a 60 s sleep per start); private
+    /etc/hosts and /etc/resolv.conf (nameserver 127.0.0.1), so it never asks the host's
+    resolver; a private Cyrus SASL directory bound over the system's (Sendmail.conf: AUTH PLAIN
+    checked by a fake saslauthd, SaslAuthd, in this process); a private /dev whose log is a
+    SyslogSink writing maillog_path. Nothing outside the namespaces changes.
   send(...) is smtp_client.send to port(); wait_delivered(queue_id) returns the message as the
   sink received it (found by Sendmail's "with ESMTP id QUEUEID" Received line);
   quarantined() is `mailq -qQ` (Sendmail's quarantine queue) parsed to {queue_id: reason}.
-  Sendmail logs only to syslog, and the test host has none: log_path is the daemon's output
-  (milter debug trace, -d64.5) and traffic_path the SMTP traffic (-X).
+  Sendmail logs only to syslog: maillog_path is what it logged (LogLevel 14, milter actions
+  included), log_path the daemon's own output, traffic_path the SMTP traffic (-X).
 """
 
 import os
@@ -32,6 +34,7 @@ import struct
 import threading
 
 import smtp_client
+from postfix_instance import proc_net_address
 from processes import Daemon, free_port, run_checked, tail, tcp_accepts, wait_until
 
 PREFIX = os.environ.get("AUTHMILTER_SENDMAIL_PREFIX", "/var/cache/authmilter-tests/sendmail")
@@ -280,7 +283,11 @@ class Sendmail:
         with open(self.cf_path, "w") as handle:
             handle.write(done.stdout)
         with open(os.path.join(self.root, "hosts"), "w") as handle:
-            handle.write(f"127.0.0.1 {HOSTNAME} localhost\n")
+            handle.write(f"127.0.0.1 {HOSTNAME} localhost\n::1 {HOSTNAME} localhost\n")
+        with open(os.path.join(self.root, "resolv.conf"), "w") as handle:
+            handle.write("nameserver 127.0.0.1\noptions attempts:1 timeout:1\n")
+        with open(os.path.join(self.root, "statistics"), "w"):
+            pass
         with open(os.path.join(self.root, "service.switch"), "w") as handle:
             handle.write("hosts files\naliases files\n")
         # Cyrus SASL for Sendmail: its PLAIN plugin and a Sendmail.conf asking our saslauthd.
@@ -303,6 +310,10 @@ class Sendmail:
 # Written by tests/integration/sendmail_instance.py; runs in private UTS and mount namespaces.
 set -e
 hostname {HOSTNAME}
+# Its name resolves from a private hosts file; any other lookup stays on loopback (port 53 there
+# is closed: an immediate refusal), never the host's resolver.
+mount --bind {self.root}/hosts /etc/hosts
+mount --bind {self.root}/resolv.conf /etc/resolv.conf
 mount --bind {self.sasl_dir} {SASL_SYSTEM_DIR}
 # A /dev of our own whose log is the harness's syslog socket (the host runs no syslog).
 mkdir -p {dev}
@@ -398,6 +409,21 @@ exec {self.binary} -C {self.cf_path} "$@"
 
     def mailq_text(self, *args):
         return run_checked(self.command("-bp", *args), "mailq").stdout
+
+    def listening_sockets(self):
+        """ip:port of every TCP/UDP socket the daemon listens on (from /proc)."""
+        pid = self._daemon.process.pid  # unshare and the wrapper exec: this is sendmail
+        inodes = {os.readlink(f"/proc/{pid}/fd/{fd}")[len("socket:["):-1]
+                  for fd in os.listdir(f"/proc/{pid}/fd")
+                  if os.readlink(f"/proc/{pid}/fd/{fd}").startswith("socket:[")}
+        found = []
+        for table in ("tcp", "tcp6", "udp", "udp6"):
+            with open(f"/proc/net/{table}") as handle:
+                for row in handle.read().splitlines()[1:]:
+                    fields = row.split()
+                    if fields[9] in inodes and fields[3] in ("0A", "07"):  # LISTEN, or UDP
+                        found.append(proc_net_address(fields[1]))
+        return found
 
     def maillog(self):
         return tail(self.maillog_path)

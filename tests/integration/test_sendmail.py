@@ -180,6 +180,11 @@ class CoreTest(SendmailCase):
         self.assertEqual(result.code("auth"), 535, str(result))
 
 
+    def test_listens_on_its_loopback_port_only(self):
+        self.assertEqual(self.env.sendmail.listening_sockets(),
+                         [f"127.0.0.1:{self.env.sendmail.port()}"])
+
+
 class DnsTempfailTest(SendmailCase):
     extra_config = "dmarc:\n  temperror: tempfail\n"
     dns_extra = "timeout_ms: 500"
