@@ -407,6 +407,10 @@ exec {self.binary} -C {self.cf_path} "$@"
                 found[current] = reason.group(1)
         return found
 
+    def run(self, *args):
+        """This instance's sendmail with args (e.g. a queue run); raises if it fails."""
+        return run_checked(self.command(*args), f"sendmail {' '.join(args)}")
+
     def mailq_text(self, *args):
         return run_checked(self.command("-bp", *args), "mailq").stdout
 

@@ -8,9 +8,9 @@ optionally sends XCLIENT (Postfix smtpd_authorized_xclient_hosts) to claim anoth
 address/name/HELO, then EHLO, AUTH PLAIN if auth=(user, password) is given (stage "auth"), MAIL,
 RCPT (each), DATA. It stops at the first refusal and returns a SendResult: one Reply per stage
 reached, queue_id from Postfix's "250 ... queued as ID" or Sendmail's "250 2.0.0 ID Message
-accepted for delivery" (or None), and
-elapsed seconds from connect to the DATA reply. A dropped connection is recorded as stage
-"disconnect" with code 0, never raised, so a test can assert on it.
+accepted for delivery" (or None), and elapsed seconds from connect to the DATA reply. A dropped
+connection is recorded as stage "disconnect" with code 0, never raised, so a test can assert on
+it.
 """
 
 import dataclasses

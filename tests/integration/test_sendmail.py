@@ -10,12 +10,14 @@ INPUT_MAIL_FILTER line of contrib/sendmail/authmilter.mc as written (only its so
   - forged AR headers carrying our authserv-id removed, several, first, middle and last; a
     foreign one kept;
   - p=reject: 550 5.7.1 at end of DATA; p=quarantine: Sendmail's quarantine queue (mailq -qQ)
-    holds the message with our reason, and it is not delivered;
+    holds the message with our reason, undelivered, until released as the README says;
   - DNS failure with dmarc.temperror: tempfail: 451 at end of DATA;
   - null sender (SPF from the HELO name);
   - an SMTP AUTH submitter (real AUTH PLAIN through Cyrus SASL): checks skipped, the p=reject
     message delivered;
-  - authmilter down: F=T makes Sendmail answer 4xx, never accept mail unchecked.
+  - authmilter down: F=T makes Sendmail answer 451 4.3.2, never accept mail unchecked;
+  - Sendmail listens on its one loopback port only (it delivers to a loopback sink, asks no
+    resolver but a loopback one: see sendmail_instance.py).
 """
 
 import os
@@ -163,6 +165,13 @@ class CoreTest(SendmailCase):
         self.assertIn("quarantine", reason)
         self.assertIsNone(self.env.sendmail.delivered(result.queue_id))
         self.assertIn("quarantine", self.milter_log_line(result.queue_id))
+        # Released as the README says (-Q without a reason, -qQ: among quarantined ones), a
+        # queue run delivers it.
+        self.env.sendmail.run("-Q", "-qQ", f"-qI{result.queue_id}")
+        self.assertNotIn(result.queue_id, self.env.sendmail.quarantined())
+        self.env.sendmail.run(f"-qI{result.queue_id}")
+        delivered = self.env.sendmail.wait_delivered(result.queue_id)
+        self.assertIn("dis=quarantine", self.our_header(delivered)[1])
 
     def test_authenticated_submitter_is_not_checked(self):
         # Real SMTP AUTH PLAIN (Cyrus SASL in Sendmail): {auth_authen} reaches the milter at
