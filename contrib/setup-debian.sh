@@ -13,18 +13,29 @@ BUILD_PACKAGES="cmake g++ make pkg-config clang-format
 # systemd: systemd-analyze, which checks contrib/systemd/authmilter.service (ctest systemd_unit).
 TEST_PACKAGES="postfix unbound swaks postgresql libxml2-utils libmail-dmarc-perl
  opendkim-tools python3 python3-dkim python3-nacl python3-authres libmail-dkim-perl procps
- iproute2 clang-14 libclang-rt-14-dev openssl valgrind prometheus systemd ldnsutils"
+ iproute2 clang-14 libclang-rt-14-dev openssl valgrind prometheus systemd ldnsutils
+ m4 libwrap0 libsasl2-modules"
+# Sendmail itself is not installed (Debian's sendmail-bin conflicts with postfix): with
+# --with-tests, tests/integration/sendmail_setup.sh unpacks it into a private prefix (m4 builds
+# its sendmail.cf, libwrap0 is a library it links, libsasl2-modules has its AUTH PLAIN).
 
 # The peers the benchmarks compare against, and the profilers they use.
 BENCH_PACKAGES="opendkim opendmarc rspamd linux-perf valgrind"
 
 want="$BUILD_PACKAGES"
+with_tests=0
 case "${1:-}" in
-    --with-tests) want="$want $TEST_PACKAGES" ;;
-    --with-bench) want="$want $TEST_PACKAGES $BENCH_PACKAGES" ;;
+    --with-tests) want="$want $TEST_PACKAGES"; with_tests=1 ;;
+    --with-bench) want="$want $TEST_PACKAGES $BENCH_PACKAGES"; with_tests=1 ;;
     "") ;;
     *) echo "usage: $0 [--with-tests | --with-bench]" >&2; exit 2 ;;
 esac
+
+# The private Sendmail of the integration tests (after the packages it needs are installed).
+sendmail_setup() {
+    [ "$with_tests" = 1 ] || return 0
+    "$(cd "$(dirname "$0")/.." && pwd)/tests/integration/sendmail_setup.sh"
+}
 
 missing=""
 for pkg in $want; do
@@ -34,7 +45,10 @@ for pkg in $want; do
         *) missing="$missing $pkg" ;;
     esac
 done
-[ -z "$missing" ] && exit 0
+if [ -z "$missing" ]; then
+    sendmail_setup
+    exit 0
+fi
 
 if [ "$(id -u)" -ne 0 ]; then
     echo "setup-debian.sh: missing packages:$missing; run as root to install them" >&2
@@ -56,3 +70,4 @@ trap '[ "$created_policy" = 1 ] && rm -f "$policy"' EXIT
 apt-get update -qq
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends $missing >/dev/null
+sendmail_setup

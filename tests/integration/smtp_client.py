@@ -3,12 +3,14 @@
 Purpose: tests assert on what Postfix answered (and so on what authmilter decided) at each
 stage, not merely on "it worked". Uses smtplib only.
 
-Contract: send(port, mail_from, rcpts, message, helo, xclient) connects to 127.0.0.1:port,
+Contract: send(port, mail_from, rcpts, message, helo, xclient, auth) connects to 127.0.0.1:port,
 optionally sends XCLIENT (Postfix smtpd_authorized_xclient_hosts) to claim another client
-address/name/HELO, then EHLO, MAIL, RCPT (each), DATA. It stops at the first refusal and returns
-a SendResult: one Reply per stage reached, queue_id from "250 ... queued as ID" (or None), and
-elapsed seconds from connect to the DATA reply. A dropped connection is recorded as stage
-"disconnect" with code 0, never raised, so a test can assert on it.
+address/name/HELO, then EHLO, AUTH PLAIN if auth=(user, password) is given (stage "auth"), MAIL,
+RCPT (each), DATA. It stops at the first refusal and returns a SendResult: one Reply per stage
+reached, queue_id from Postfix's "250 ... queued as ID" or Sendmail's "250 2.0.0 ID Message
+accepted for delivery" (or None), and elapsed seconds from connect to the DATA reply. A dropped
+connection is recorded as stage "disconnect" with code 0, never raised, so a test can assert on
+it.
 """
 
 import dataclasses
@@ -17,7 +19,14 @@ import smtplib
 import time
 
 SMTP_TIMEOUT = 30.0
-QUEUED_RE = re.compile(rb"queued as ([0-9A-Za-z]+)")
+QUEUED_RE = re.compile(rb"queued as ([0-9A-Za-z]+)|^2\.0\.0 ([0-9A-Za-z]+) Message accepted")
+
+
+def queue_id_of(code, text):
+    match = QUEUED_RE.search(text)
+    if code != 250 or not match:
+        return None
+    return (match.group(1) or match.group(2)).decode()
 
 
 @dataclasses.dataclass
@@ -68,7 +77,18 @@ def _stage(replies, stage, response):
     return 200 <= code < 400
 
 
-def _conversation(smtp, replies, mail_from, rcpts, message, helo, xclient):
+def _auth(smtp, replies, auth):
+    user, password = auth
+    try:
+        smtp.login(user, password)
+    except smtplib.SMTPAuthenticationError as error:
+        replies.append(Reply("auth", error.smtp_code, error.smtp_error.decode("utf-8", "replace")))
+        return False
+    replies.append(Reply("auth", 235, "authenticated"))
+    return True
+
+
+def _conversation(smtp, replies, mail_from, rcpts, message, helo, xclient, auth=None):
     if not _stage(replies, "ehlo", smtp.ehlo(helo)):
         return None
     if xclient:
@@ -78,6 +98,8 @@ def _conversation(smtp, replies, mail_from, rcpts, message, helo, xclient):
         smtp.ehlo_resp = None
         if not _stage(replies, "ehlo", smtp.ehlo(helo)):
             return None
+    if auth and not _auth(smtp, replies, auth):
+        return None
     if not _stage(replies, "mail", smtp.docmd("MAIL", f"FROM:<{mail_from}>")):
         return None
     for rcpt in rcpts:
@@ -87,8 +109,7 @@ def _conversation(smtp, replies, mail_from, rcpts, message, helo, xclient):
         return None
     code, text = _send_body(smtp, message)
     _stage(replies, "data", (code, text))
-    match = QUEUED_RE.search(text)
-    return match.group(1).decode() if code == 250 and match else None
+    return queue_id_of(code, text)
 
 
 def _send_body(smtp, message):
@@ -102,7 +123,7 @@ def _send_body(smtp, message):
     return smtp.getreply()
 
 
-def send(port, mail_from, rcpts, message, helo="client.test", xclient=None):
+def send(port, mail_from, rcpts, message, helo="client.test", xclient=None, auth=None):
     if isinstance(rcpts, str):
         rcpts = [rcpts]
     if isinstance(message, str):
@@ -112,7 +133,8 @@ def send(port, mail_from, rcpts, message, helo="client.test", xclient=None):
     queue_id = None
     try:
         with smtplib.SMTP("127.0.0.1", port, timeout=SMTP_TIMEOUT) as smtp:
-            queue_id = _conversation(smtp, replies, mail_from, rcpts, message, helo, xclient)
+            queue_id = _conversation(smtp, replies, mail_from, rcpts, message, helo, xclient,
+                                     auth)
             elapsed = time.monotonic() - started
             try:
                 smtp.quit()
@@ -170,8 +192,7 @@ class Session:
             if message is not None and _stage(replies, "data_start", self.smtp.docmd("DATA")):
                 code, text = _send_body(self.smtp, message)
                 _stage(replies, "data", (code, text))
-                match = QUEUED_RE.search(text)
-                queue_id = match.group(1).decode() if code == 250 and match else None
+                queue_id = queue_id_of(code, text)
         return SendResult(replies, queue_id, time.monotonic() - started)
 
     def rset(self):
