@@ -113,10 +113,6 @@ void reload_runtime() {
     return;
   }
   const std::string unapplied = restart_only_changes(running->config.daemon, config->daemon);
-  if (!unapplied.empty())
-    log_line(LogLevel::warning,
-             "reload: changes to " + unapplied +
-                 " take effect only after a restart; running with the old values");
   auto runtime = build_runtime(std::move(*config), RecordStoreUse::open);
   if (!runtime.ok()) {
     log_line(LogLevel::error,
@@ -126,6 +122,12 @@ void reload_runtime() {
   }
   install_runtime(std::move(*runtime));
   count_reload(true);
+  // Logged once the new runtime is in place: a reader of either line may rely on new
+  // connections getting the reloaded configuration (test_daemon's reload test waits for it).
+  if (!unapplied.empty())
+    log_line(LogLevel::warning,
+             "reload: changes to " + unapplied +
+                 " take effect only after a restart; running with the old values");
   log_line(LogLevel::notice, "configuration reloaded from " + running->config.file);
 }
 
