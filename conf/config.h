@@ -19,6 +19,7 @@
 #include "evaluation/evaluation_settings.h"
 #include "metrics_section.h"
 #include "net/ip_address.h"
+#include "report/failure_options.h"
 #include "report/record_store.h"
 #include "report/report_options.h"
 #include "socket_spec.h"
@@ -71,6 +72,9 @@ struct Config {
   // authmilter-report builds and sends aggregate reports from it.
   report::StoreOptions store;
   report::ReportOptions reports;
+  // RFC 9991 failure reports (`failure_reports:`, off by default): recorded by the daemon,
+  // sent by authmilter-report --failure-reports through the `reports` delivery settings.
+  report::FailureReportOptions failure_reports;
   bool dmarc_enabled = true;
   dmarc::DmarcOptions dmarc;           // mode and psl_path (the PSL itself is loaded by the daemon)
   decision::LocalPolicy local_policy;  // the `dmarc:` section's reject/quarantine/... keys

@@ -11,6 +11,7 @@
 #include "arc_section.h"
 #include "config.h"
 #include "dmarc_section.h"
+#include "failure_section.h"
 #include "limits_section.h"
 #include "metrics_section.h"
 #include "net/ip_address.h"
@@ -167,6 +168,7 @@ Config read_config(const YAML::Node& root, const std::string& file) {
   config.daemon.metrics = read_metrics_section(top.section("metrics"));
   config.store = read_store_section(top.section("store"));
   config.reports = read_reports_section(top.section("reports"), host_name());
+  config.failure_reports = read_failure_reports_section(top.section("failure_reports"));
   // yaml-cpp: a missing key gives an invalid node that throws when inspected; pass a null one.
   const YAML::Node dmarc = root.IsMap() && root["dmarc"].IsDefined() ? root["dmarc"] : YAML::Node();
   read_dmarc_section(top.section("dmarc"), dmarc, file, config);

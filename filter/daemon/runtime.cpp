@@ -55,6 +55,7 @@ Result<std::shared_ptr<const Runtime>> build_runtime(conf::Config config,
   settings.dkim = runtime->dkim.get();
   settings.arc_enabled = config.arc_enabled;
   settings.arc = config.arc;
+  settings.failure_reports = config.failure_reports;
   runtime->config = std::move(config);
   return std::shared_ptr<const Runtime>(std::move(runtime));
 }

@@ -1,4 +1,5 @@
-// main.cpp - authmilter-report: mail the aggregate reports of closed intervals (run by cron).
+// main.cpp - authmilter-report: mail the aggregate reports of closed intervals (run by cron),
+// or with --failure-reports the RFC 9991 failure reports the daemon recorded (failure_run.h).
 //
 // Reads the daemon's config file with the daemon's loader (conf::load_config), so a file the
 // daemon rejects is rejected here too, and both use the same store, reports and dns settings.
@@ -13,6 +14,7 @@
 #include "config.h"
 #include "dmarc/org_domain.h"
 #include "dns/unbound_resolver.h"
+#include "report/failure_run.h"
 #include "report/report_run.h"
 #include "report/run_metrics.h"
 #include "report/smtp_sender.h"
@@ -28,7 +30,9 @@ constexpr const char* kUsage =
     "                         [--metrics-file PATH]\n"
     "  Reports the intervals that ended by --until (default: now). A later --until closes the\n"
     "  current interval early; its later mail goes out in a further report with its own ID.\n"
-    "  --metrics-file: write the run's figures there (node_exporter textfile collector).\n";
+    "  --metrics-file: write the run's figures there (node_exporter textfile collector).\n"
+    "       authmilter-report --config PATH --failure-reports [--dry-run --out-dir DIR]\n"
+    "  Sends the recorded failure reports (failure_reports.enabled), within its rate limits.\n";
 
 // RFC 7489 §3.2 Organizational Domains for the external-destination check.
 class PslFinder final : public dmarc::OrgDomainFinder {
@@ -51,6 +55,38 @@ report::RunSummary failed_to_start(const std::string& why) {
   return summary;
 }
 
+std::unique_ptr<report::ReportSender> make_sender(const report::ReportOptions& reports) {
+  if (reports.delivery == report::DeliveryMethod::smtp)
+    return std::make_unique<report::SmtpSender>(reports.smtp);
+  return std::make_unique<report::SendmailSender>(reports.sendmail_command);
+}
+
+// --failure-reports: exit status 0 when everything went or was dropped by a limit, 1 when
+// something failed or was deferred (it is tried again next run), 2 when the run cannot start.
+int run_failure_reports(const report::ReportCommandLine& line, const conf::Config& settings) {
+  if (!settings.failure_reports.enabled) {
+    std::cerr << "authmilter-report: failure_reports.enabled is false; nothing is sent\n";
+    return 0;
+  }
+  auto store = report::open_store(settings.store);
+  if (!store) return std::cerr << "authmilter-report: " << store.error() << "\n", 1;
+  auto resolver = dns::UnboundResolver::create(settings.dns);
+  if (!resolver) return std::cerr << "authmilter-report: " << resolver.error() << "\n", 1;
+  auto psl = dmarc::load_shared_public_suffix_list(settings.reports.public_suffix_list);
+  if (!psl) return std::cerr << "authmilter-report: " << psl.error() << "\n", 1;
+  PslFinder finder(*psl);
+  auto sender = make_sender(settings.reports);
+  report::FailureRunOptions options;
+  options.failure = settings.failure_reports;
+  options.report = settings.reports;
+  options.now = static_cast<std::int64_t>(std::time(nullptr));
+  options.dry_run = line.dry_run;
+  options.out_dir = line.out_dir;
+  const auto summary = report::run_failure_reports(**store, *sender, finder, **resolver, options);
+  for (const auto& text : summary.lines) std::cout << text << "\n";
+  return summary.failures == 0 && summary.deferred == 0 ? 0 : 1;
+}
+
 report::RunSummary run(const report::ReportCommandLine& line, const conf::Config& settings,
                        std::int64_t now) {
   auto store = report::open_store(settings.store);
@@ -60,11 +96,7 @@ report::RunSummary run(const report::ReportCommandLine& line, const conf::Config
   auto psl = dmarc::load_shared_public_suffix_list(settings.reports.public_suffix_list);
   if (!psl) return failed_to_start(psl.error());
   PslFinder finder(*psl);
-  std::unique_ptr<report::ReportSender> sender;
-  if (settings.reports.delivery == report::DeliveryMethod::smtp)
-    sender = std::make_unique<report::SmtpSender>(settings.reports.smtp);
-  else
-    sender = std::make_unique<report::SendmailSender>(settings.reports.sendmail_command);
+  auto sender = make_sender(settings.reports);
 
   report::RunOptions options;
   options.report = settings.reports;
@@ -108,5 +140,6 @@ int main(int argc, char** argv) {
   if (line->help) return std::cout << kUsage, 0;
   auto config = conf::load_config(line->config_path);
   if (!config) return std::cerr << "authmilter-report: " << config.error() << "\n", 2;
+  if (line->failure_reports) return run_failure_reports(*line, *config);
   return run_and_record(*line, *config);
 }

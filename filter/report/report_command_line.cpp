@@ -27,6 +27,8 @@ Result<ReportCommandLine> parse_report_command_line(int argc, char** argv) {
       line.help = true;
     } else if (arg == "--dry-run") {
       line.dry_run = true;
+    } else if (arg == "--failure-reports") {
+      line.failure_reports = true;
     } else if (arg == "--config" || arg == "--out-dir" || arg == "--domain" || arg == "--since" ||
                arg == "--until" || arg == "--metrics-file") {
       if (!has_value) return Error{arg + " needs a value"};
@@ -52,6 +54,9 @@ Result<ReportCommandLine> parse_report_command_line(int argc, char** argv) {
   }
   if (line.dry_run && line.out_dir.empty()) return Error{"--dry-run needs --out-dir DIR"};
   if (!line.dry_run && !line.out_dir.empty()) return Error{"--out-dir is for --dry-run"};
+  if (line.failure_reports &&
+      (!line.domain.empty() || line.since || line.until || !line.metrics_file.empty()))
+    return Error{"--failure-reports takes no --domain, --since, --until or --metrics-file"};
   return line;
 }
 

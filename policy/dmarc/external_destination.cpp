@@ -56,6 +56,7 @@ ExternalVerification verify_external_destination(std::string_view policy_domain,
   out.status = ExternalAuthorization::authorized;
   const auto parsed = parse_record(*records.front(), DmarcMode::rfc9989);
   out.override_rua = parsed.record.rua;
+  out.override_ruf = parsed.record.ruf;
   return out;
 }
 

@@ -26,6 +26,7 @@ enum class ExternalAuthorization { authorized, not_authorized, temperror };
 struct ExternalVerification {
   ExternalAuthorization status = ExternalAuthorization::not_authorized;
   UriList override_rua;  // non-empty when the authorizing record names its own rua
+  UriList override_ruf;  // likewise for ruf (failure reports)
   std::string reason;
 };
 

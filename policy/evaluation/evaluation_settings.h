@@ -15,6 +15,7 @@
 #include "dns/resolver_options.h"
 #include "evaluation/message_limits.h"
 #include "net/ip_address.h"
+#include "report/failure_options.h"
 #include "spf/spf.h"
 
 namespace authmilter::evaluation {
@@ -52,6 +53,10 @@ struct EvaluationSettings {
   // without `dkim`.
   bool arc_enabled = true;
   arc::ArcOptions arc;
+  // RFC 9991 failure reports (off by default): when enabled, the header section is kept,
+  // bounded, while the message streams, and a failing message's report row carries a
+  // FailureRecord (failure_record_builder.h).
+  report::FailureReportOptions failure_reports;
 };
 
 }  // namespace authmilter::evaluation

@@ -10,6 +10,7 @@
 #include "dkim/signature_field.h"
 #include "dmarc/from_address.h"
 #include "evaluation/authres_clauses.h"
+#include "evaluation/failure_record_builder.h"
 #include "evaluation/outcome_metrics.h"
 #include "evaluation/reply_text.h"
 #include "evaluation/report_row.h"
@@ -137,12 +138,40 @@ void MessageEvaluation::header(std::string_view name, std::string_view value) {
   if (dkim_) dkim_->add_header(name, value);
   if (arc_) arc_->add_header(name, value);
   note_dmarc_header(name, value);
+  keep_for_failure_report(name, value);
   if (!is_authentication_results(name)) return;
   ++authentication_results_seen_;
   if (!authres::carries_authserv_id(value, settings_.authserv_id)) return;
   ++forged_headers_seen_;
   if (forged_header_indices_.size() < settings_.limits.max_forged_authres_headers)
     forged_header_indices_.push_back(authentication_results_seen_);
+}
+
+// Whole fields only, in order, until one would pass failure_reports.max_header_bytes.
+void MessageEvaluation::keep_for_failure_report(std::string_view name, std::string_view value) {
+  const auto& options = settings_.failure_reports;
+  if (!options.enabled || !skip_reason_.empty() || failure_headers_cut_) return;
+  const std::size_t size = name.size() + 1 + value.size() + 2;
+  if (failure_headers_.size() + size > options.max_header_bytes) {
+    failure_headers_cut_ = true;
+    return;
+  }
+  failure_headers_.append(name).append(":").append(value).append("\r\n");
+}
+
+void MessageEvaluation::attach_failure_record(const std::vector<dkim::DkimResult>& dkim,
+                                              MessageOutcome& outcome) const {
+  if (!settings_.failure_reports.enabled || !outcome.report_row || !outcome.dmarc) return;
+  outcome.report_row->failure =
+      make_failure_record({.options = &settings_.failure_reports,
+                           .step = &*outcome.dmarc,
+                           .spf = &spf_mail_from_,
+                           .dkim = &dkim,
+                           .mail_from = envelope_.mail_from,
+                           .headers = failure_headers_,
+                           .headers_cut = failure_headers_cut_,
+                           .authentication_results = outcome.authentication_results,
+                           .resolver = dns_.get()});
 }
 
 void MessageEvaluation::end_of_headers() {
@@ -225,6 +254,7 @@ MessageOutcome MessageEvaluation::end_of_message() {
                                         envelope_.mail_from, &envelope_.recipients, &spf_mail_from_,
                                         &dkim_results, &outcome.dmarc, envelope_.queue_id});
   outcome.authentication_results = authres::format_authres(settings_.authserv_id, clauses);
+  attach_failure_record(dkim_results, outcome);
   outcome.log_summary = skip_reason_.empty() ? "" : "checks skipped: " + skip_reason_ + "; ";
   for (const auto& clause : clauses)
     outcome.log_summary += clause.method + "=" + clause.result + " (" + clause.comment + ") ";

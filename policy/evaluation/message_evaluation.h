@@ -127,6 +127,9 @@ class MessageEvaluation {
   bool header_section_too_large() const;
   MessageOutcome refuse_header_section();
   void note_signature_limit();
+  void keep_for_failure_report(std::string_view name, std::string_view value);
+  void attach_failure_record(const std::vector<dkim::DkimResult>& dkim,
+                             MessageOutcome& outcome) const;
 
   const EvaluationSettings& settings_;
   ConnectionFacts connection_;
@@ -149,6 +152,9 @@ class MessageEvaluation {
   std::size_t header_bytes_ = 0;
   std::size_t dkim_signatures_ = 0;  // DKIM-Signature fields within the bounds
   std::vector<LimitBreach> limit_breaches_;
+  // failure_reports.enabled only: the header section as received, up to its byte bound.
+  std::string failure_headers_;
+  bool failure_headers_cut_ = false;
 };
 
 }  // namespace authmilter::evaluation

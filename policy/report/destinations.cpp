@@ -8,12 +8,12 @@ namespace authmilter::report {
 
 namespace {
 
-// RFC 7489 §7.1 step 3 (kept by RFC 9990 §4): an authorizing record's own rua= replaces the
-// original URI, but only its URIs on the same host may be used.
+// RFC 7489 §7.1 step 3 (kept by RFC 9990 §4): an authorizing record's own rua= (ruf= for
+// failure reports) replaces the original URI, but only its URIs on the same host may be used.
 std::vector<Destination> replacements(const dmarc::ReportUri& original,
-                                      const dmarc::UriList& override_rua) {
+                                      const dmarc::UriList& override_list) {
   std::vector<Destination> chosen;
-  for (const auto& uri : override_rua.uris)
+  for (const auto& uri : override_list.uris)
     if (uri.usable && uri.domain == original.domain) chosen.push_back({uri.address, uri.max_bytes});
   if (chosen.empty()) chosen.push_back({original.address, original.max_bytes});
   return chosen;
@@ -27,10 +27,11 @@ void add_unique(std::vector<Destination>& send, const Destination& destination) 
 
 }  // namespace
 
-DestinationPlan plan_destinations(const std::string& policy_domain, const std::string& rua,
-                                  dmarc::OrgDomainFinder& finder, dns::Resolver& resolver) {
+DestinationPlan plan_destinations(const std::string& policy_domain, const std::string& uris,
+                                  dmarc::OrgDomainFinder& finder, dns::Resolver& resolver,
+                                  ReportUriKind kind) {
   DestinationPlan plan;
-  const dmarc::UriList list = dmarc::parse_uri_list(rua);
+  const dmarc::UriList list = dmarc::parse_uri_list(uris);
   for (const auto& uri : list.uris) {
     if (!uri.usable) {
       plan.refused.push_back(uri.text + ": " + (uri.problem.empty() ? "not mailto" : uri.problem));
@@ -47,7 +48,9 @@ DestinationPlan plan_destinations(const std::string& policy_domain, const std::s
       plan.refused.push_back(uri.address + ": no " + policy_domain + "._report._dmarc." +
                              uri.domain + " authorization record");
     } else {
-      for (const auto& destination : replacements(uri, verified.override_rua))
+      const auto& override_list =
+          kind == ReportUriKind::failure ? verified.override_ruf : verified.override_rua;
+      for (const auto& destination : replacements(uri, override_list))
         add_unique(plan.send, destination);
     }
   }

@@ -2,7 +2,11 @@
 //
 // Call order: open_store() once (creates or migrates the schema); the daemon calls append() per
 // message from any thread; authmilter-report calls pending_slots(), rows(), was_delivered(),
-// record_delivery(), mark_reported() and prune(). All methods are thread-safe.
+// record_delivery(), mark_reported() and prune(), and for failure reports (failure_run.h)
+// expire_failures(), pending_failures(), failure_outcome(), failures_sent_since(),
+// record_failure_outcome() and close_failure(). All methods are thread-safe.
+// A record's FailureRecord (report_record.h) is written by the same append(), in the same
+// transaction as its row: both are committed, or neither.
 // append() returns only after the record is committed (durable); concurrent appends are
 // batched into one transaction (group commit), so one commit covers many messages.
 // Failures are Status/Result errors (the daemon then tempfails or continues, per
@@ -58,6 +62,25 @@ struct ReportRow {
   std::int64_t last_id = 0;
 };
 
+// A failure record as the report program reads it back: its own fields and its row's.
+struct StoredFailure {
+  std::int64_t id = 0;  // grows with each commit
+  std::int64_t time = 0;
+  std::string policy_domain;
+  std::string psd;  // y n u: psd=y policy domains never get failure reports
+  std::string header_from;
+  std::string source_ip;
+  std::string queue_id;
+  std::string spf_domain;
+  std::string spf_result;
+  FailureRecord failure;
+};
+
+// What became of one failure report for one destination; kept so that nothing is sent twice
+// and so that the hourly rate limits count what was sent.
+inline constexpr const char* kFailureSent = "sent";
+inline constexpr const char* kFailureRateLimited = "rate-limited";  // dropped, never sent later
+
 class RecordStore {
  public:
   virtual ~RecordStore() = default;
@@ -79,6 +102,22 @@ class RecordStore {
   // (a destination that kept failing or deferring) go too, or they would pile up and be rebuilt
   // on every run; they are counted apart so that the run can say so.
   virtual Result<PruneCount> prune(std::int64_t before) = 0;
+
+  // Failure reports. expire_failures - close the records still open from before `before` (a
+  // failure report is worth sending only soon after the message); returns how many.
+  virtual Result<std::int64_t> expire_failures(std::int64_t before) = 0;
+  // pending_failures - open records from `since` on, oldest first, at most `limit`.
+  virtual Result<std::vector<StoredFailure>> pending_failures(std::int64_t since,
+                                                              std::size_t limit) = 0;
+  // failure_outcome - kFailureSent, kFailureRateLimited, or "" when nothing was recorded yet.
+  virtual Result<std::string> failure_outcome(std::int64_t id, const std::string& destination) = 0;
+  virtual Status record_failure_outcome(std::int64_t id, const std::string& destination,
+                                        const std::string& outcome, std::int64_t when) = 0;
+  // failures_sent_since - reports sent from `since` on to `destination` ("" = to anyone).
+  virtual Result<std::int64_t> failures_sent_since(const std::string& destination,
+                                                   std::int64_t since) = 0;
+  // close_failure - nothing is left to do for the record: it is never read as pending again.
+  virtual Status close_failure(std::int64_t id) = 0;
 };
 
 // open_store - "sqlite:///absolute/path" or "postgresql://..." / "postgres://...".

@@ -67,6 +67,7 @@ void sanitize_record(ReportRecord& record) {
   }
   clean_policy(record.policy);
   if (record.facts) clean_facts(*record.facts);
+  if (record.failure) sanitize_failure(*record.failure);
 }
 
 }  // namespace authmilter::report

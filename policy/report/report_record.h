@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "common/domain_name.h"
+#include "report/failure_record.h"
 
 namespace authmilter::report {
 
@@ -106,6 +107,9 @@ struct ReportRecord {
   std::vector<PolicyOverrideEntry> overrides;
   std::string queue_id;
   std::optional<DecisionFacts> facts;  // absent: recorded before schema version 2
+  // What a failure report needs (failure_reports.enabled and the message failed per fo=);
+  // committed with this row, in the same transaction, or not at all. Never read back with it.
+  std::optional<FailureRecord> failure;
   friend bool operator==(const ReportRecord&, const ReportRecord&) = default;
 };
 

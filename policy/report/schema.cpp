@@ -41,6 +41,29 @@ std::vector<std::string> version_2() {
   return statements;
 }
 
+// Version 3: failure reports. `failures` holds one row per reportable failure (written in the
+// transaction of its records row; state 0 open, 1 done, 2 expired); `failure_deliveries` what
+// became of each report per destination (sent or rate-limited), which the hourly limits count.
+std::vector<std::string> version_3(SqlDialect dialect) {
+  const std::string id =
+      dialect == SqlDialect::sqlite ? "INTEGER PRIMARY KEY AUTOINCREMENT" : "BIGSERIAL PRIMARY KEY";
+  return {
+      "CREATE TABLE failures (id " + id +
+          ", time BIGINT NOT NULL, policy_domain TEXT NOT NULL, psd TEXT NOT NULL,"
+          " header_from TEXT NOT NULL, source_ip TEXT NOT NULL, queue_id TEXT NOT NULL,"
+          " spf_domain TEXT NOT NULL, spf_result TEXT NOT NULL, ruf TEXT NOT NULL,"
+          " fired TEXT NOT NULL, identity_alignment TEXT NOT NULL, mail_from TEXT NOT NULL,"
+          " spf_record TEXT NOT NULL, dkim_domain TEXT NOT NULL, dkim_identity TEXT NOT NULL,"
+          " dkim_selector TEXT NOT NULL, authentication_results TEXT NOT NULL,"
+          " delivery_result TEXT NOT NULL, headers TEXT NOT NULL, headers_cut BIGINT NOT NULL,"
+          " state BIGINT NOT NULL DEFAULT 0)",
+      "CREATE INDEX failures_open ON failures (state, time)",
+      "CREATE TABLE failure_deliveries (failure_id BIGINT NOT NULL, destination TEXT NOT NULL,"
+      " outcome TEXT NOT NULL, at BIGINT NOT NULL, PRIMARY KEY (failure_id, destination))",
+      "CREATE INDEX failure_deliveries_at ON failure_deliveries (outcome, at)",
+  };
+}
+
 Result<int> current_version(SqlConnection& connection) {
   auto rows = connection.query("SELECT MAX(version) FROM schema_version", {});
   if (!rows) return Error{rows.error()};
@@ -59,6 +82,10 @@ Status apply(SqlConnection& connection, int from) {
   }
   if (from < 2) {
     for (const auto& statement : version_2())
+      if (auto done = connection.execute(statement, {}); !done) return done;
+  }
+  if (from < 3) {
+    for (const auto& statement : version_3(connection.dialect()))
       if (auto done = connection.execute(statement, {}); !done) return done;
   }
   return connection.execute("INSERT INTO schema_version (version) VALUES (?)",

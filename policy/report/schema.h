@@ -12,7 +12,8 @@
 namespace authmilter::report {
 
 // 1: records and deliveries. 2: the records' decision facts (report_record.h DecisionFacts).
-inline constexpr int kSchemaVersion = 2;
+// 3: failures and failure_deliveries (RFC 9991 failure reports, failure_record.h).
+inline constexpr int kSchemaVersion = 3;
 
 // schema_version - the version a store has (0: none yet), without changing anything.
 Result<int> schema_version(SqlConnection& connection);

@@ -21,6 +21,11 @@ constexpr const char* kInsertHead =
 constexpr const char* kInsertTuple =
     "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 
+constexpr const char* kFailureColumns =
+    "id, time, policy_domain, psd, header_from, source_ip, queue_id, spf_domain, spf_result, ruf,"
+    " fired, identity_alignment, mail_from, spf_record, dkim_domain, dkim_identity,"
+    " dkim_selector, authentication_results, delivery_result, headers, headers_cut";
+
 }  // namespace
 
 std::string records_insert_sql(std::size_t rows) {
@@ -114,9 +119,49 @@ Status SqlRecordStore::commit_batch(const std::vector<const ReportRecord*>& reco
       return inserted;
     }
   }
+  if (auto inserted = insert_failures(records); !inserted) {
+    (void)connection_->execute("ROLLBACK", {});
+    return inserted;
+  }
   auto committed = connection_->execute("COMMIT", {});
   if (!committed) (void)connection_->execute("ROLLBACK", {});
   return committed;
+}
+
+// In the records' transaction: a failure record is committed with its row or not at all. One
+// statement per record: failure records are rare next to rows.
+Status SqlRecordStore::insert_failures(const std::vector<const ReportRecord*>& records) {
+  for (const ReportRecord* record : records) {
+    if (!record->failure) continue;
+    const FailureRecord& f = *record->failure;
+    Status inserted = connection_->execute(
+        "INSERT INTO failures (time, policy_domain, psd, header_from, source_ip, queue_id,"
+        " spf_domain, spf_result, ruf, fired, identity_alignment, mail_from, spf_record,"
+        " dkim_domain, dkim_identity, dkim_selector, authentication_results, delivery_result,"
+        " headers, headers_cut) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        {record->time,
+         record->policy.domain,
+         record->policy.psd,
+         record->header_from,
+         record->source_ip,
+         record->queue_id,
+         record->spf_domain,
+         record->spf_result,
+         f.ruf,
+         f.fired,
+         f.identity_alignment,
+         f.mail_from,
+         f.spf_record,
+         f.dkim_domain,
+         f.dkim_identity,
+         f.dkim_selector,
+         f.authentication_results,
+         f.delivery_result,
+         f.headers,
+         std::int64_t{f.headers_cut ? 1 : 0}});
+    if (!inserted) return inserted;
+  }
+  return Ok{};
 }
 
 Result<std::vector<ReportSlot>> SqlRecordStore::pending_slots(const SlotQuery& query) {
@@ -193,12 +238,105 @@ Result<PruneCount> SqlRecordStore::prune(std::int64_t before) {
     return Error{gone.error()};
   if (auto gone = connection_->execute("DELETE FROM deliveries WHERE sent_at < ?", {before}); !gone)
     return Error{gone.error()};
+  if (auto gone = connection_->execute("DELETE FROM failures WHERE time < ?", {before}); !gone)
+    return Error{gone.error()};
+  if (auto gone = connection_->execute("DELETE FROM failure_deliveries WHERE at < ?", {before});
+      !gone)
+    return Error{gone.error()};
   PruneCount count;
   for (const auto& row : *counted) {
     if (row.size() != 2) return Error{"store: unexpected column count"};
     (to_integer(row[0]) != 0 ? count.reported : count.unreported) += to_integer(row[1]);
   }
   return count;
+}
+
+Result<std::int64_t> SqlRecordStore::expire_failures(std::int64_t before) {
+  std::lock_guard lock(connection_mutex_);
+  auto counted =
+      connection_->query("SELECT COUNT(*) FROM failures WHERE state = 0 AND time < ?", {before});
+  if (!counted) return Error{counted.error()};
+  const std::int64_t count = counted->empty() ? 0 : to_integer(counted->front().front());
+  if (count == 0) return count;
+  if (auto closed = connection_->execute(
+          "UPDATE failures SET state = 2 WHERE state = 0 AND time < ?", {before});
+      !closed)
+    return Error{closed.error()};
+  return count;
+}
+
+Result<std::vector<StoredFailure>> SqlRecordStore::pending_failures(std::int64_t since,
+                                                                    std::size_t limit) {
+  std::lock_guard lock(connection_mutex_);
+  auto found = connection_->query(std::string("SELECT ") + kFailureColumns +
+                                      " FROM failures WHERE state = 0 AND time >= ?"
+                                      " ORDER BY id LIMIT ?",
+                                  {since, static_cast<std::int64_t>(limit)});
+  if (!found) return Error{found.error()};
+  std::vector<StoredFailure> failures;
+  for (const auto& row : *found) {
+    if (row.size() != 21) return Error{"store: unexpected column count"};
+    StoredFailure stored{to_integer(row[0]),
+                         to_integer(row[1]),
+                         row[2],
+                         row[3],
+                         row[4],
+                         row[5],
+                         row[6],
+                         row[7],
+                         row[8],
+                         {}};
+    FailureRecord& f = stored.failure;
+    f.ruf = row[9];
+    f.fired = row[10];
+    f.identity_alignment = row[11];
+    f.mail_from = row[12];
+    f.spf_record = row[13];
+    f.dkim_domain = row[14];
+    f.dkim_identity = row[15];
+    f.dkim_selector = row[16];
+    f.authentication_results = row[17];
+    f.delivery_result = row[18];
+    f.headers = row[19];
+    f.headers_cut = to_integer(row[20]) != 0;
+    failures.push_back(std::move(stored));
+  }
+  return failures;
+}
+
+Result<std::string> SqlRecordStore::failure_outcome(std::int64_t id,
+                                                    const std::string& destination) {
+  std::lock_guard lock(connection_mutex_);
+  auto found = connection_->query(
+      "SELECT outcome FROM failure_deliveries WHERE failure_id = ? AND"
+      " destination = ?",
+      {id, destination});
+  if (!found) return Error{found.error()};
+  return found->empty() ? std::string() : found->front().front();
+}
+
+Status SqlRecordStore::record_failure_outcome(std::int64_t id, const std::string& destination,
+                                              const std::string& outcome, std::int64_t when) {
+  std::lock_guard lock(connection_mutex_);
+  return connection_->execute(
+      "INSERT INTO failure_deliveries (failure_id, destination, outcome, at) VALUES (?, ?, ?, ?)",
+      {id, destination, outcome, when});
+}
+
+Result<std::int64_t> SqlRecordStore::failures_sent_since(const std::string& destination,
+                                                         std::int64_t since) {
+  const std::string sql =
+      std::string("SELECT COUNT(*) FROM failure_deliveries WHERE outcome = ? AND at >= ?") +
+      (destination.empty() ? " AND '' = ?" : " AND destination = ?");
+  std::lock_guard lock(connection_mutex_);
+  auto counted = connection_->query(sql, {std::string(kFailureSent), since, destination});
+  if (!counted) return Error{counted.error()};
+  return counted->empty() ? 0 : to_integer(counted->front().front());
+}
+
+Status SqlRecordStore::close_failure(std::int64_t id) {
+  std::lock_guard lock(connection_mutex_);
+  return connection_->execute("UPDATE failures SET state = 1 WHERE id = ?", {id});
 }
 
 }  // namespace authmilter::report

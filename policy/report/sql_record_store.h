@@ -37,9 +37,19 @@ class SqlRecordStore final : public RecordStore {
   Status record_delivery(const std::string& report_id, const std::string& destination,
                          std::int64_t when) override;
   Result<PruneCount> prune(std::int64_t before) override;
+  Result<std::int64_t> expire_failures(std::int64_t before) override;
+  Result<std::vector<StoredFailure>> pending_failures(std::int64_t since,
+                                                      std::size_t limit) override;
+  Result<std::string> failure_outcome(std::int64_t id, const std::string& destination) override;
+  Status record_failure_outcome(std::int64_t id, const std::string& destination,
+                                const std::string& outcome, std::int64_t when) override;
+  Result<std::int64_t> failures_sent_since(const std::string& destination,
+                                           std::int64_t since) override;
+  Status close_failure(std::int64_t id) override;
 
  private:
   Status commit_batch(const std::vector<const ReportRecord*>& records);
+  Status insert_failures(const std::vector<const ReportRecord*>& records);
 
   std::mutex connection_mutex_;
   std::unique_ptr<SqlConnection> connection_;

@@ -63,4 +63,32 @@ Result<report::PruneCount> RecordingStore::prune(std::int64_t before) {
   return store_->prune(before);
 }
 
+Result<std::int64_t> RecordingStore::expire_failures(std::int64_t before) {
+  return store_->expire_failures(before);
+}
+
+Result<std::vector<report::StoredFailure>> RecordingStore::pending_failures(std::int64_t since,
+                                                                            std::size_t limit) {
+  return store_->pending_failures(since, limit);
+}
+
+Result<std::string> RecordingStore::failure_outcome(std::int64_t id,
+                                                    const std::string& destination) {
+  return store_->failure_outcome(id, destination);
+}
+
+Status RecordingStore::record_failure_outcome(std::int64_t id, const std::string& destination,
+                                              const std::string& outcome, std::int64_t when) {
+  return store_->record_failure_outcome(id, destination, outcome, when);
+}
+
+Result<std::int64_t> RecordingStore::failures_sent_since(const std::string& destination,
+                                                         std::int64_t since) {
+  return store_->failures_sent_since(destination, since);
+}
+
+Status RecordingStore::close_failure(std::int64_t id) {
+  return store_->close_failure(id);
+}
+
 }  // namespace authmilter::daemon::testing

@@ -164,13 +164,13 @@ TEST_P(HistoryStoreTest, AVersion1StoreIsReadUnchangedThenMigratedWithOldRowsUsa
 
   report::StoreOptions options;
   options.url = url_;
-  auto store = report::open_store(options);  // the upgraded daemon starts: version 2
+  auto store = report::open_store(options);  // the upgraded daemon starts: the newest version
   ASSERT_TRUE(store.ok()) << store.error();
   ASSERT_TRUE((*store)->append(new_record(kDay1 + 30)).ok());
   decision::LocalPolicy never;
   never.reject = decision::RejectMode::never;
   auto after = replay_all(never, &schema);
-  EXPECT_EQ(schema, 2);
+  EXPECT_EQ(schema, report::kSchemaVersion);
   EXPECT_EQ(after.records, 3);
   EXPECT_EQ(after.judged, 2);
   EXPECT_EQ(after.not_judged_before_facts, 1);
