@@ -1,6 +1,6 @@
-#include "arc_section.h"
+#include "conf/arc_section.h"
 
-#include "domain_setting.h"
+#include "conf/domain_setting.h"
 
 namespace authmilter::conf {
 

@@ -8,8 +8,8 @@
 // do); each is normalised like every domain setting. Throws ConfigError on a bad value.
 #pragma once
 
-#include "config.h"
-#include "yaml_section.h"
+#include "conf/config.h"
+#include "conf/yaml_section.h"
 
 namespace authmilter::conf {
 

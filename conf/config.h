@@ -12,17 +12,17 @@
 
 #include "arc/arc_options.h"
 #include "common/result.h"
+#include "conf/metrics_section.h"
+#include "conf/socket_spec.h"
 #include "decision/local_policy.h"
 #include "dkim/dkim_options.h"
 #include "dmarc/evaluate.h"
 #include "dns/resolver_options.h"
 #include "evaluation/evaluation_settings.h"
-#include "metrics_section.h"
 #include "net/ip_address.h"
 #include "report/failure_options.h"
 #include "report/record_store.h"
 #include "report/report_options.h"
-#include "socket_spec.h"
 #include "spf/spf.h"
 
 namespace authmilter::conf {

@@ -8,15 +8,15 @@
 #include <fstream>
 #include <sstream>
 
-#include "arc_section.h"
-#include "config.h"
-#include "dmarc_section.h"
-#include "failure_section.h"
-#include "limits_section.h"
-#include "metrics_section.h"
+#include "conf/arc_section.h"
+#include "conf/config.h"
+#include "conf/dmarc_section.h"
+#include "conf/failure_section.h"
+#include "conf/limits_section.h"
+#include "conf/metrics_section.h"
+#include "conf/report_sections.h"
+#include "conf/yaml_section.h"
 #include "net/ip_address.h"
-#include "report_sections.h"
-#include "yaml_section.h"
 
 namespace authmilter::conf {
 

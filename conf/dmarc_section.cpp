@@ -1,9 +1,9 @@
-#include "dmarc_section.h"
+#include "conf/dmarc_section.h"
 
 #include <algorithm>
 #include <map>
 
-#include "domain_setting.h"
+#include "conf/domain_setting.h"
 #include "net/ip_address.h"
 
 namespace authmilter::conf {

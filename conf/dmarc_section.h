@@ -8,8 +8,8 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include "config.h"
-#include "yaml_section.h"
+#include "conf/config.h"
+#include "conf/yaml_section.h"
 
 namespace authmilter::conf {
 

@@ -1,4 +1,4 @@
-#include "domain_setting.h"
+#include "conf/domain_setting.h"
 
 #include <algorithm>
 

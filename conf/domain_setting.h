@@ -7,7 +7,7 @@
 
 #include <string>
 
-#include "yaml_section.h"
+#include "conf/yaml_section.h"
 
 namespace authmilter::conf {
 

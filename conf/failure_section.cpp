@@ -1,5 +1,5 @@
 // failure_section.cpp - YAML -> FailureReportOptions.
-#include "failure_section.h"
+#include "conf/failure_section.h"
 
 #include <cctype>
 #include <fstream>

@@ -6,8 +6,8 @@
 // settings. Documented in conf/authmilter.yaml.
 #pragma once
 
+#include "conf/yaml_section.h"
 #include "report/failure_options.h"
-#include "yaml_section.h"
 
 namespace authmilter::conf {
 

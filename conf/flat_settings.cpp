@@ -1,5 +1,5 @@
 // flat_settings.cpp - YAML -> dotted setting paths; see flat_settings.h.
-#include "flat_settings.h"
+#include "conf/flat_settings.h"
 
 #include <yaml-cpp/yaml.h>
 

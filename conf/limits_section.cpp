@@ -1,4 +1,4 @@
-#include "limits_section.h"
+#include "conf/limits_section.h"
 
 namespace authmilter::conf {
 

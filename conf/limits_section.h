@@ -8,8 +8,8 @@
 // out of range throws ConfigError "file:line:col: limits.key: message".
 #pragma once
 
-#include "config.h"
-#include "yaml_section.h"
+#include "conf/config.h"
+#include "conf/yaml_section.h"
 
 namespace authmilter::conf {
 

@@ -1,4 +1,4 @@
-#include "metrics_section.h"
+#include "conf/metrics_section.h"
 
 #include <charconv>
 

@@ -13,8 +13,8 @@
 #include <string>
 #include <string_view>
 
+#include "conf/yaml_section.h"
 #include "net/ip_address.h"
-#include "yaml_section.h"
 
 namespace authmilter::conf {
 

@@ -1,5 +1,5 @@
 // report_sections.cpp - YAML -> StoreOptions / ReportOptions.
-#include "report_sections.h"
+#include "conf/report_sections.h"
 
 #include <cctype>
 #include <fstream>

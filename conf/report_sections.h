@@ -7,9 +7,9 @@
 // Documented in conf/authmilter.yaml.
 #pragma once
 
+#include "conf/yaml_section.h"
 #include "report/record_store.h"
 #include "report/report_options.h"
-#include "yaml_section.h"
 
 namespace authmilter::conf {
 

@@ -1,4 +1,4 @@
-#include "socket_spec.h"
+#include "conf/socket_spec.h"
 
 #include <charconv>
 

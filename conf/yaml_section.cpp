@@ -1,4 +1,4 @@
-#include "yaml_section.h"
+#include "conf/yaml_section.h"
 
 #include <charconv>
 #include <set>

@@ -11,7 +11,7 @@
 #include "check/run_check.h"
 #include "check/run_history.h"
 #include "check/run_probe.h"
-#include "config.h"
+#include "conf/config.h"
 
 int main(int argc, char** argv) {
   using namespace authmilter;

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "check/postfix_facts.h"
-#include "socket_spec.h"
+#include "conf/socket_spec.h"
 
 namespace authmilter::check {
 

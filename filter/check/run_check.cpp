@@ -6,7 +6,7 @@
 
 #include "check/check_report.h"
 #include "check/message_file.h"
-#include "config.h"
+#include "conf/config.h"
 #include "daemon/runtime.h"
 
 namespace authmilter::check {

@@ -6,8 +6,8 @@
 #include <cstdio>
 
 #include "check/history_output.h"
-#include "config.h"
-#include "flat_settings.h"
+#include "conf/config.h"
+#include "conf/flat_settings.h"
 #include "report/history_reader.h"
 
 namespace authmilter::check {

@@ -16,7 +16,7 @@
 
 #include "check/probe_diagnosis.h"
 #include "check/smtp_probe.h"
-#include "config.h"
+#include "conf/config.h"
 #include "daemon/probe_token.h"
 #include "dns/owned_fd.h"
 

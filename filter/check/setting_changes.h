@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "flat_settings.h"
+#include "conf/flat_settings.h"
 
 namespace authmilter::check {
 

@@ -14,7 +14,7 @@
 
 #include "common/c_handle.h"
 #include "common/result.h"
-#include "metrics_section.h"
+#include "conf/metrics_section.h"
 
 namespace authmilter::daemon {
 

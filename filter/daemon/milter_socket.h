@@ -10,7 +10,7 @@
 #include <sys/types.h>
 
 #include "common/result.h"
-#include "socket_spec.h"
+#include "conf/socket_spec.h"
 
 namespace authmilter::daemon {
 

@@ -13,7 +13,7 @@
 #include <memory>
 
 #include "common/result.h"
-#include "config.h"
+#include "conf/config.h"
 #include "dkim/dkim_library.h"
 #include "dns/unbound_resolver.h"
 #include "evaluation/message_evaluation.h"

@@ -11,7 +11,7 @@
 #include <ctime>
 #include <iostream>
 
-#include "config.h"
+#include "conf/config.h"
 #include "dmarc/org_domain.h"
 #include "dns/unbound_resolver.h"
 #include "report/failure_run.h"

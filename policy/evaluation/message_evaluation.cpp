@@ -11,9 +11,9 @@
 #include "dmarc/from_address.h"
 #include "evaluation/authres_clauses.h"
 #include "evaluation/failure_record_builder.h"
+#include "evaluation/message_report_record.h"
 #include "evaluation/outcome_metrics.h"
 #include "evaluation/reply_text.h"
-#include "evaluation/report_row.h"
 
 namespace authmilter::evaluation {
 
@@ -246,13 +246,13 @@ MessageOutcome MessageEvaluation::end_of_message() {
     arc_result = arc_->finish(std::time(nullptr));
     clauses.push_back(arc_clause(*arc_result, connection_.client_address));
   }
-  decide_dmarc(dkim_results, arc_result ? &*arc_result : nullptr, outcome);
+  run_dmarc_step_and_decide(dkim_results, arc_result ? &*arc_result : nullptr, outcome);
   count_check_results({&spf_mail_from_, &spf_helo_, dkim_.has_value(), &dkim_results,
                        &outcome.dmarc, arc_result ? &*arc_result : nullptr});
   if (outcome.dmarc) clauses.push_back(dmarc_clause(*outcome.dmarc));
-  outcome.report_row = make_report_row({std::time(nullptr), connection_.client_address,
-                                        envelope_.mail_from, &envelope_.recipients, &spf_mail_from_,
-                                        &dkim_results, &outcome.dmarc, envelope_.queue_id});
+  outcome.report_row = make_report_record(
+      {std::time(nullptr), connection_.client_address, envelope_.mail_from, &envelope_.recipients,
+       &spf_mail_from_, &dkim_results, &outcome.dmarc, envelope_.queue_id});
   outcome.authentication_results = authres::format_authres(settings_.authserv_id, clauses);
   attach_failure_record(dkim_results, outcome);
   outcome.log_summary = skip_reason_.empty() ? "" : "checks skipped: " + skip_reason_ + "; ";
@@ -282,8 +282,9 @@ void MessageEvaluation::note_dns(MessageOutcome& outcome) const {
         "; DNS answer cut at a size bound (" + outcome.dns_answer_truncated + ")";
 }
 
-void MessageEvaluation::decide_dmarc(const std::vector<dkim::DkimResult>& dkim,
-                                     const arc::ArcResult* arc, MessageOutcome& outcome) const {
+void MessageEvaluation::run_dmarc_step_and_decide(const std::vector<dkim::DkimResult>& dkim,
+                                                  const arc::ArcResult* arc,
+                                                  MessageOutcome& outcome) const {
   if (!skip_reason_.empty() || !settings_.dmarc_enabled || !dns_) return;
   DmarcStepInput input;
   input.from_values = from_values_;

@@ -120,8 +120,8 @@ class MessageEvaluation {
  private:
   bool exempt_from_spf_rejection(std::string_view recipient) const;
   void note_dmarc_header(std::string_view name, std::string_view value);
-  void decide_dmarc(const std::vector<dkim::DkimResult>& dkim, const arc::ArcResult* arc,
-                    MessageOutcome& outcome) const;
+  void run_dmarc_step_and_decide(const std::vector<dkim::DkimResult>& dkim,
+                                 const arc::ArcResult* arc, MessageOutcome& outcome) const;
   void note_dns(MessageOutcome& outcome) const;
   bool count_header(std::string_view name, std::string_view value);
   bool header_section_too_large() const;

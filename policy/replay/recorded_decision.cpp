@@ -26,7 +26,8 @@ std::optional<dmarc::Disposition> disposition(std::string_view word) {
   return std::nullopt;
 }
 
-// The stored disposition is the one applied (report_row.cpp): none under dry run.
+// The stored disposition is the one applied (evaluation/message_report_record.cpp): none under dry
+// run.
 std::optional<decision::Action> recorded_action(std::string_view word) {
   if (word == "none") return decision::Action::deliver;
   if (word == "quarantine") return decision::Action::quarantine;

@@ -39,7 +39,7 @@ std::string report_id_for(const std::string& submitter, const ReportSlot& slot,
 }
 
 std::vector<AggregateReport> group_reports(const std::string& submitter, const ReportSlot& slot,
-                                           std::vector<ReportRow> rows) {
+                                           std::vector<RecordGroup> rows) {
   std::vector<AggregateReport> reports;
   for (auto& row : rows) {
     if (reports.empty() || reports.back().policy_key != row.policy_key) {

@@ -21,14 +21,14 @@ struct AggregateReport {
   ReportSlot slot;
   std::string policy_key;
   PublishedPolicy policy;
-  std::vector<ReportRow> rows;
+  std::vector<RecordGroup> rows;
   std::int64_t first_id = 0;  // row ids covered, for the Report-ID and mark_reported()
   std::int64_t last_id = 0;
   std::int64_t message_count() const;
 };
 
 std::vector<AggregateReport> group_reports(const std::string& submitter, const ReportSlot& slot,
-                                           std::vector<ReportRow> rows);
+                                           std::vector<RecordGroup> rows);
 
 std::string report_id_for(const std::string& submitter, const ReportSlot& slot,
                           const std::string& policy_key, std::int64_t first_id);

@@ -54,7 +54,7 @@ struct SlotQuery {
 
 // Identical messages of one slot, counted: the reportable fields of the record (time and queue
 // id are empty) and how many messages had them.
-struct ReportRow {
+struct RecordGroup {
   std::string policy_key;  // record_codec.h policy_key(record.policy)
   ReportRecord record;
   std::int64_t count = 0;
@@ -88,7 +88,7 @@ class RecordStore {
   virtual Result<std::vector<ReportSlot>> pending_slots(const SlotQuery& query) = 0;
   // rows - the unreported rows of a slot, grouped; ordered by policy key, then the other columns
   // counted over (bytewise). Streamed: memory grows with the distinct tuples, not the rows.
-  virtual Result<std::vector<ReportRow>> rows(const ReportSlot& slot) = 0;
+  virtual Result<std::vector<RecordGroup>> rows(const ReportSlot& slot) = 0;
   // mark_reported - the slot's unreported rows of that policy with ids up to through_id: a row
   // committed after rows() read the slot (stamped before the interval closed, committed late) is
   // left for the next run, not marked reported unseen.

@@ -118,7 +118,7 @@ void write_reason(Writer& w, const PolicyOverrideEntry& reason) {
   w.end();
 }
 
-void write_row(Writer& w, const ReportRow& row) {
+void write_row(Writer& w, const RecordGroup& row) {
   const ReportRecord& r = row.record;
   w.start("row");
   w.element("source_ip", w.rfc7489() ? expanded_ipv6(r.source_ip) : r.source_ip);

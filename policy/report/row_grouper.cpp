@@ -42,8 +42,8 @@ bool tuple_less(std::string_view a, std::string_view b) {
   return a.size() < b.size();
 }
 
-ReportRow decode(const SqlRowView& c) {
-  ReportRow row;
+RecordGroup decode(const SqlRowView& c) {
+  RecordGroup row;
   row.policy_key = c.column(0);
   auto& r = row.record;
   r.source_ip = c.column(1);
@@ -87,7 +87,7 @@ Status RowGrouper::add(const SqlRowView& row) {
   for (std::size_t c = 0; c < kKeyColumns; ++c) append_field(key_, row.column(c));
   const std::int64_t id = row.integer(kIdColumn);
   if (auto found = index_.find(std::string_view(key_)); found != index_.end()) {
-    ReportRow& counted = groups_[found->second].row;
+    RecordGroup& counted = groups_[found->second].row;
     ++counted.count;
     counted.first_id = std::min(counted.first_id, id);
     counted.last_id = std::max(counted.last_id, id);
@@ -101,10 +101,10 @@ Status RowGrouper::add(const SqlRowView& row) {
   return Ok{};
 }
 
-std::vector<ReportRow> RowGrouper::take() {
+std::vector<RecordGroup> RowGrouper::take() {
   std::sort(groups_.begin(), groups_.end(),
             [](const Group& a, const Group& b) { return tuple_less(*a.key, *b.key); });
-  std::vector<ReportRow> rows;
+  std::vector<RecordGroup> rows;
   rows.reserve(groups_.size());
   for (auto& group : groups_) rows.push_back(std::move(group.row));
   groups_.clear();

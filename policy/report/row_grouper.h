@@ -1,7 +1,7 @@
 // row_grouper.h - the rows of one slot, streamed from the store, counted into ReportRows.
 //
 // The store selects kGroupedColumns for every unreported row of a slot and hands each row to
-// add(); take() returns one ReportRow per distinct reportable tuple (policy key and the record
+// add(); take() returns one RecordGroup per distinct reportable tuple (policy key and the record
 // columns a <record> element aggregates over), with its count and smallest and largest row id,
 // ordered by that tuple compared bytewise (SQLite's BINARY order, whatever the database's
 // collation), and starts over. This replaces SQL GROUP BY ... ORDER BY over 26 text columns:
@@ -33,7 +33,7 @@ class RowGrouper {
   // add - count one row; an error when the row does not have the columns above.
   Status add(const SqlRowView& row);
   // take - the distinct tuples counted since the last take(), in tuple order.
-  std::vector<ReportRow> take();
+  std::vector<RecordGroup> take();
 
  private:
   struct TextHash {
@@ -42,7 +42,7 @@ class RowGrouper {
   };
   struct Group {
     const std::string* key;  // the map's key: node-stable
-    ReportRow row;
+    RecordGroup row;
   };
 
   std::string key_;  // reused per row: no allocation for a tuple already counted

@@ -185,7 +185,7 @@ Result<std::vector<ReportSlot>> SqlRecordStore::pending_slots(const SlotQuery& q
   return slots;
 }
 
-Result<std::vector<ReportRow>> SqlRecordStore::rows(const ReportSlot& slot) {
+Result<std::vector<RecordGroup>> SqlRecordStore::rows(const ReportSlot& slot) {
   // Streamed through the records_pending index and counted in memory (row_grouper.h says why).
   const std::string sql = std::string("SELECT ") + kGroupedColumns +
                           " FROM records WHERE reported = 0 AND policy_domain = ?"

@@ -30,7 +30,7 @@ class SqlRecordStore final : public RecordStore {
 
   Status append(const ReportRecord& record) override;
   Result<std::vector<ReportSlot>> pending_slots(const SlotQuery& query) override;
-  Result<std::vector<ReportRow>> rows(const ReportSlot& slot) override;
+  Result<std::vector<RecordGroup>> rows(const ReportSlot& slot) override;
   Status mark_reported(const ReportSlot& slot, const std::string& policy_key,
                        std::int64_t through_id) override;
   Result<bool> was_delivered(const std::string& report_id, const std::string& destination) override;

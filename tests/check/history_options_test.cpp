@@ -5,7 +5,7 @@
 #include "check/check_options.h"
 #include "check/history_time.h"
 #include "check/setting_changes.h"
-#include "flat_settings.h"
+#include "conf/flat_settings.h"
 
 namespace authmilter::check {
 namespace {

@@ -1,7 +1,7 @@
 // The `arc:` section: defaults, every key, and the errors (bad domains, ARC without DKIM).
 #include <gtest/gtest.h>
 
-#include "config.h"
+#include "conf/config.h"
 
 namespace authmilter::conf {
 namespace {

@@ -4,7 +4,7 @@
 
 #include <fstream>
 
-#include "config.h"
+#include "conf/config.h"
 
 namespace authmilter::conf {
 namespace {

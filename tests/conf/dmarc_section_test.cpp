@@ -1,7 +1,7 @@
 // The `dmarc:` section: defaults, every key, and errors naming file:line:col and the key.
 #include <gtest/gtest.h>
 
-#include "config.h"
+#include "conf/config.h"
 
 namespace authmilter::conf {
 namespace {

@@ -1,6 +1,6 @@
 // failure_section_test.cpp - the failure_reports section: off by default, every key, bad values;
 // and the annotated authmilter.yaml loads with it.
-#include "failure_section.h"
+#include "conf/failure_section.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -10,7 +10,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "config.h"
+#include "conf/config.h"
 
 namespace authmilter::conf {
 namespace {

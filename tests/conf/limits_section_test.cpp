@@ -2,7 +2,7 @@
 // limits, and errors naming file:line:col and the key.
 #include <gtest/gtest.h>
 
-#include "config.h"
+#include "conf/config.h"
 
 namespace authmilter::conf {
 namespace {

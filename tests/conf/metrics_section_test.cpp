@@ -1,10 +1,10 @@
 // The `metrics:` section: off by default, IPv4 and bracketed IPv6 listen addresses, and every
 // bad value an error naming file:line:col and metrics.listen.
-#include "metrics_section.h"
+#include "conf/metrics_section.h"
 
 #include <gtest/gtest.h>
 
-#include "config.h"
+#include "conf/config.h"
 
 namespace authmilter::conf {
 namespace {

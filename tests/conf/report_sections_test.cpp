@@ -1,5 +1,5 @@
 // report_sections_test.cpp - the store and reports sections: defaults, every key, bad values.
-#include "report_sections.h"
+#include "conf/report_sections.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>

@@ -40,7 +40,7 @@ Result<std::vector<report::ReportSlot>> RecordingStore::pending_slots(
   return store_->pending_slots(query);
 }
 
-Result<std::vector<report::ReportRow>> RecordingStore::rows(const report::ReportSlot& slot) {
+Result<std::vector<report::RecordGroup>> RecordingStore::rows(const report::ReportSlot& slot) {
   return store_->rows(slot);
 }
 

@@ -14,7 +14,7 @@
 #include "dns/zone_resolver.h"
 #include "evaluation/dmarc_step.h"
 #include "evaluation/message_evaluation.h"
-#include "evaluation/report_row.h"
+#include "evaluation/message_report_record.h"
 #include "replay/recorded_decision.h"
 #include "report/history_reader.h"
 #include "report/record_store.h"
@@ -271,7 +271,7 @@ arc::ArcInstance sealed_by(unsigned i, const std::string& sealer, const std::str
 
 class ArcReplayTest : public ReplayEquivalenceTest {
  protected:
-  // The daemon's path from the DMARC step on: run_dmarc_step, then make_report_row.
+  // The daemon's path from the DMARC step on: run_dmarc_step, then make_report_record.
   evaluation::DmarcStep step(const arc::ArcResult& chain, const LocalPolicy& policy) {
     evaluation::DmarcStepInput input;
     input.from_values = {" <joe@reject.example>"};
@@ -288,8 +288,8 @@ class ArcReplayTest : public ReplayEquivalenceTest {
     const std::optional<evaluation::DmarcStep> recorded = step(chain, running);
     const std::vector<std::string> recipients = {"rcpt@example.net"};
     auto row =
-        evaluation::make_report_row({1, net::IpAddress::parse("203.0.113.5"), "x@elsewhere.test",
-                                     &recipients, &spf_, &dkim_results_, &recorded, "Q1"});
+        evaluation::make_report_record({1, net::IpAddress::parse("203.0.113.5"), "x@elsewhere.test",
+                                        &recipients, &spf_, &dkim_results_, &recorded, "Q1"});
     EXPECT_TRUE(row);
     if (!row) return {};
     auto read = round_trip({*row});

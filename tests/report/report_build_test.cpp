@@ -46,9 +46,9 @@ ReportOptions options_for(ReportFormat format) {
 }
 
 AggregateReport sample_report() {
-  std::vector<ReportRow> rows;
+  std::vector<RecordGroup> rows;
   for (int variant = 0; variant < 6; ++variant) {
-    ReportRow row;
+    RecordGroup row;
     row.record = testing::sample_record(0, "example.com", variant);
     row.record.queue_id.clear();
     row.policy_key = policy_key(row.record.policy);

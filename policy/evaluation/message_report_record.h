@@ -1,6 +1,6 @@
-// report_row.h - one evaluated message as a row for the DMARC aggregate-report store.
+// message_report_record.h - one evaluated message as a row for the DMARC aggregate-report store.
 //
-// make_report_row() maps the results of a finished MessageEvaluation (SPF, DKIM, DMARC and the
+// make_report_record() maps the results of a finished MessageEvaluation (SPF, DKIM, DMARC and the
 // local policy's decision) into report::ReportRecord, the plain-values form the store keeps
 // (RFC 9990 §3 vocabulary). It returns nullopt when there is nothing to report: checks skipped,
 // or no DMARC record applied (only domains that publish a policy receive reports).
@@ -18,7 +18,7 @@
 
 namespace authmilter::evaluation {
 
-struct ReportRowInput {
+struct ReportRecordInput {
   std::int64_t time = 0;
   std::optional<net::IpAddress> client;
   std::string mail_from;  // reverse path, "" for <>
@@ -29,6 +29,6 @@ struct ReportRowInput {
   std::string queue_id;
 };
 
-std::optional<report::ReportRecord> make_report_row(const ReportRowInput& input);
+std::optional<report::ReportRecord> make_report_record(const ReportRecordInput& input);
 
 }  // namespace authmilter::evaluation

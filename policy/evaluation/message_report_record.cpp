@@ -1,4 +1,4 @@
-#include "evaluation/report_row.h"
+#include "evaluation/message_report_record.h"
 
 #include <algorithm>
 
@@ -81,7 +81,7 @@ report::DecisionFacts decision_facts(const DmarcStep& step) {
 
 }  // namespace
 
-std::optional<report::ReportRecord> make_report_row(const ReportRowInput& input) {
+std::optional<report::ReportRecord> make_report_record(const ReportRecordInput& input) {
   if (input.dmarc == nullptr || !*input.dmarc || !(*input.dmarc)->result) return std::nullopt;
   const DmarcStep& step = **input.dmarc;
   const dmarc::DmarcResult& result = *step.result;
