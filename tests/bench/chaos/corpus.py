@@ -65,7 +65,7 @@ def openssl(*args, data=None):
 
 def message(subject, sender, extra=(), body="Chaos run message body.\r\n", to=RCPT):
     lines = [f"{name}: {value}" for name, value in extra]
-    lines += [f"From: <{sender}>", f"To: <{to}>", f"Subject: {subject}",
+    lines += [f"From: <{sender}>", f"To: {to}", f"Subject: {subject}",
               "Date: Sat, 05 Dec 2026 00:00:00 +0000",
               f"Message-ID: <{uuid.uuid4().hex}@chaos.example>", "", ""]
     return "\r\n".join(lines).encode() + body.encode()

@@ -79,21 +79,17 @@ def disk_full(run, seconds=10.0):
     start = time.time()
     filler = os.path.join(run.store_disk, "filler")
     written = 0
-    with open(filler, "wb") as handle:
-        block = b"\0" * (1 << 20)
-        try:
-            while True:
-                handle.write(block)
-                handle.flush()
-                written += len(block)
-        except OSError:
-            pass
-        try:  # the last partial block
-            while True:
-                handle.write(b"\0" * 4096)
-                handle.flush()
-        except OSError:
-            pass
+    fd = os.open(filler, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        for size in (1 << 20, 4096, 1):  # unbuffered: nothing is left to fail at close
+            block = b"\0" * size
+            try:
+                while True:
+                    written += os.write(fd, block)
+            except OSError:
+                pass
+    finally:
+        os.close(fd)
     time.sleep(seconds)
     os.unlink(filler)
     return Event("disk-full", start, time.time(), allows=("tempfail",),
