@@ -47,6 +47,24 @@ AlignmentOutcome align(const DmarcInput& input, const DmarcRecord& record, OrgDo
     }
   }
   outcome.aligned = result.spf_aligned || result.dkim_aligned;
+  if (outcome.aligned || outcome.undetermined) return outcome;
+  // Nothing aligned passed: an aligned identifier that could not be checked (DNS temperror)
+  // leaves the result undetermined rather than fail.
+  auto undetermined_by = [&](const std::string& domain, AlignmentMode mode, std::string why) {
+    if (check_alignment(result.from_domain, domain, mode, finder).result != Alignment::aligned)
+      return false;
+    outcome.undetermined = true;
+    outcome.undetermined_reason = std::move(why);
+    return true;
+  };
+  if (input.spf_temperror && !input.spf_domain.empty() &&
+      undetermined_by(input.spf_domain, record.aspf, "SPF temperror for " + input.spf_domain))
+    return outcome;
+  considered = 0;
+  for (const auto& domain : input.dkim_temperror_domains) {
+    if (++considered > kMaxDkimDomains) break;
+    if (undetermined_by(domain, record.adkim, "DKIM temperror for d=" + domain)) break;
+  }
   return outcome;
 }
 

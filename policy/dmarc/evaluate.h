@@ -41,6 +41,13 @@ struct DmarcInput {
   std::string spf_domain;   // RFC5321.MailFrom domain that SPF evaluated
   bool spf_pass = false;
   std::vector<std::string> dkim_pass_domains;  // d= of each DKIM signature that passed
+  // DNS failures of identifiers that might have passed: SPF temperror for spf_domain, and the
+  // d= of each DKIM signature whose key lookup failed (temperror). When nothing aligned passes
+  // but one of these aligns with the Author Domain, the result is temperror, not fail: a DNS
+  // outage must not turn the author's own signed mail into a DMARC reject. The caller leaves
+  // them empty when the sender could have caused them (a spent per-message DNS budget).
+  bool spf_temperror = false;
+  std::vector<std::string> dkim_temperror_domains;
 };
 
 struct DmarcOptions {

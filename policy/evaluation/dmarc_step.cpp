@@ -13,9 +13,13 @@ dmarc::DmarcInput alignment_input(const DmarcStepInput& input) {
   if (input.spf != nullptr && *input.spf) {
     out.spf_domain = (*input.spf)->domain;
     out.spf_pass = (*input.spf)->code == spf::SpfCode::pass;
+    out.spf_temperror = !input.dns_budget_spent && (*input.spf)->code == spf::SpfCode::temperror;
   }
   if (input.dkim != nullptr) {
     for (const auto& result : *input.dkim) {
+      if (result.code == dkim::DkimCode::temperror && !input.dns_budget_spent &&
+          out.dkim_temperror_domains.size() < dmarc::kMaxDkimDomains)
+        out.dkim_temperror_domains.push_back(result.domain);
       if (result.code != dkim::DkimCode::pass) continue;
       if (out.dkim_pass_domains.size() >= dmarc::kMaxDkimDomains) break;
       out.dkim_pass_domains.push_back(result.domain);

@@ -30,6 +30,9 @@ struct DmarcStepInput {
   decision::IndirectFlowSigns signs;
   std::optional<net::IpAddress> client;
   const arc::ArcResult* arc = nullptr;  // null: ARC not checked
+  // The message's DNS budget was spent: its SPF/DKIM temperrors may be the sender's doing (slow
+  // zones of its own), so they do not turn a DMARC fail into temperror.
+  bool dns_budget_spent = false;
 };
 
 // How many of a passing ARC chain's newest instances are evaluated and recorded whatever

@@ -295,6 +295,7 @@ void MessageEvaluation::run_dmarc_step_and_decide(const std::vector<dkim::DkimRe
     input.signs.arc_pass_sealer = arc->instances.back().seal.domain;
   input.arc = arc;
   input.client = connection_.client_address;
+  input.dns_budget_spent = dns_->exhausted();
   dns_->release_reserve();
   const metrics::ScopedTimer timer(check_duration(metrics::Method::dmarc));
   outcome.dmarc = run_dmarc_step(input, *dns_, settings_.dmarc, settings_.local_policy);

@@ -265,5 +265,40 @@ TEST(Evaluate, AForeignIdentifiersDnsFailureCannotMakeATemperror) {
   EXPECT_EQ(evaluate_dmarc(input, zone, {}).code, DmarcCode::temperror);
 }
 
+// Chaos run (issue 20): while the DNS was down, the author's own signed mail got
+// spf=temperror dkim=temperror, the DMARC record still came from the cache, and the message was
+// refused 550 for dmarc=fail. An aligned identifier that could not be checked makes the result
+// temperror; an unaligned one cannot.
+TEST(Evaluate, AnAlignedIdentifiersTemperrorIsNotAFail) {
+  dns::ZoneResolver zone;
+  zone.add_txt("_dmarc.author.example", "v=DMARC1; p=reject");
+  DmarcInput input;
+  input.from_domain = "author.example";
+  input.spf_domain = "author.example";
+  input.spf_temperror = true;
+  const auto spf = evaluate_dmarc(input, zone, {});
+  EXPECT_EQ(spf.code, DmarcCode::temperror) << spf.reason;
+  EXPECT_EQ(spf.requested, Disposition::none);
+  EXPECT_NE(spf.reason.find("SPF temperror"), std::string::npos) << spf.reason;
+
+  input.spf_temperror = false;
+  input.spf_domain = "relay.example";
+  input.spf_pass = true;  // passes, but not aligned
+  input.dkim_temperror_domains = {"other.example", "mail.author.example"};  // relaxed: aligned
+  const auto dkim = evaluate_dmarc(input, zone, {});
+  EXPECT_EQ(dkim.code, DmarcCode::temperror) << dkim.reason;
+  EXPECT_NE(dkim.reason.find("d=mail.author.example"), std::string::npos) << dkim.reason;
+
+  // Temperrors of identifiers that would not align leave the fail, and a pass still wins.
+  input.dkim_temperror_domains = {"other.example"};
+  input.spf_temperror = true;  // of relay.example, which passed anyway: not aligned
+  const auto unaligned = evaluate_dmarc(input, zone, {});
+  EXPECT_EQ(unaligned.code, DmarcCode::fail) << unaligned.reason;
+  EXPECT_EQ(unaligned.requested, Disposition::reject);
+  input.dkim_pass_domains = {"author.example"};
+  input.dkim_temperror_domains = {"author.example"};
+  EXPECT_EQ(evaluate_dmarc(input, zone, {}).code, DmarcCode::pass);
+}
+
 }  // namespace
 }  // namespace authmilter::dmarc
