@@ -126,22 +126,29 @@ Result<std::unique_ptr<TestUnbound>> TestUnbound::start(
     const std::vector<std::string>& server_lines, const std::vector<std::string>& extra_sections) {
   std::string last_error = "not started";
   for (int attempt = 0; attempt < kStartAttempts; ++attempt) {
-    char pattern[] = "/tmp/authmilter-unbound-XXXXXX";
-    if (::mkdtemp(pattern) == nullptr)
-      return Error{std::string("mkdtemp: ") + std::strerror(errno)};
-    const std::string directory = pattern;
     Result<std::uint16_t> port = free_port();
     if (!port) return Error{port.error()};
-    std::ofstream(directory + "/unbound.conf")
-        << config_text(directory, *port, server_lines, extra_sections);
-    Result<pid_t> pid = spawn_unbound(directory);
-    if (!pid) return Error{pid.error()};
-    std::unique_ptr<TestUnbound> server(new TestUnbound(directory, *port, *pid));
-    const Status ready = server->wait_until_ready();
-    if (ready) return server;
-    last_error = ready.error();
+    auto server = start_on_port(*port, server_lines, extra_sections);
+    if (server) return server;
+    last_error = server.error();
   }
   return Error{last_error};
+}
+
+Result<std::unique_ptr<TestUnbound>> TestUnbound::start_on_port(
+    std::uint16_t port, const std::vector<std::string>& server_lines,
+    const std::vector<std::string>& extra_sections) {
+  char pattern[] = "/tmp/authmilter-unbound-XXXXXX";
+  if (::mkdtemp(pattern) == nullptr) return Error{std::string("mkdtemp: ") + std::strerror(errno)};
+  const std::string directory = pattern;
+  std::ofstream(directory + "/unbound.conf")
+      << config_text(directory, port, server_lines, extra_sections);
+  Result<pid_t> pid = spawn_unbound(directory);
+  if (!pid) return Error{pid.error()};
+  std::unique_ptr<TestUnbound> server(new TestUnbound(directory, port, *pid));
+  const Status ready = server->wait_until_ready();
+  if (!ready) return Error{ready.error()};
+  return server;
 }
 
 TestUnbound::TestUnbound(std::string directory, std::uint16_t port, pid_t pid)

@@ -33,6 +33,10 @@ class TestUnbound {
   static Result<std::unique_ptr<TestUnbound>> start(
       const std::vector<std::string>& server_lines,
       const std::vector<std::string>& extra_sections = {});
+  // The same on a given port, once (e.g. a server restarted where the old one listened).
+  static Result<std::unique_ptr<TestUnbound>> start_on_port(
+      std::uint16_t port, const std::vector<std::string>& server_lines,
+      const std::vector<std::string>& extra_sections = {});
   ~TestUnbound();
   TestUnbound(const TestUnbound&) = delete;
   TestUnbound& operator=(const TestUnbound&) = delete;
