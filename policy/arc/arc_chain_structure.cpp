@@ -67,7 +67,7 @@ ChainStructure check_chain_structure(const ArcFieldInstances& fields) {
   }
   for (unsigned instance = 1; instance <= newest; ++instance) {
     int missing_kinds = 0;
-    for (int kind = 0; kind < 3; ++kind) missing_kinds += slots[kind][instance - 1] ? 0 : 1;
+    for (const auto& kind_slots : slots) missing_kinds += kind_slots[instance - 1] ? 0 : 1;
     if (missing_kinds == 3) {
       result.error = "instance " + std::to_string(instance) + " missing";
       return result;

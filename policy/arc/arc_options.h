@@ -9,7 +9,7 @@
 namespace authmilter::arc {
 
 struct ArcOptions {
-  std::size_t max_header_length = 16 * 1024;  // one ARC-* field; longer: fail
+  std::size_t max_header_length = std::size_t{16} * 1024;  // one ARC-* field; longer: fail
   // Distinct body hashes computed for AMS verification (by canonicalization and l=); an AMS
   // needing another is not verified (it cannot be the oldest pass).
   std::size_t max_body_hashes = 4;

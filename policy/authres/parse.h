@@ -26,7 +26,7 @@ namespace authmilter::authres {
 
 // Longer field values are refused. RFC 5322 has no limit on a folded field; 64 KiB holds
 // hundreds of resinfos, far more than any MTA writes.
-inline constexpr std::size_t kMaxFieldValueLength = 64 * 1024;
+inline constexpr std::size_t kMaxFieldValueLength = std::size_t{64} * 1024;
 inline constexpr std::size_t kMaxResinfos = 256;
 inline constexpr std::size_t kMaxPropertiesPerResinfo = 64;
 

@@ -143,7 +143,7 @@ std::string clean_text(std::string_view raw, std::size_t max_bytes) {
 }
 
 std::string encode_value(std::string_view raw) {
-  const std::string cleaned = clean_text(raw, kMaxValueLength);
+  std::string cleaned = clean_text(raw, kMaxValueLength);
   if (grammar::is_token(cleaned) || is_address_form(cleaned)) return cleaned;
   return escape_and_wrap(cleaned, '"', '"', "\\\"");
 }
@@ -168,7 +168,7 @@ std::string encode_keyword(std::string_view raw) {
 
 std::string encode_authserv_id(std::string_view raw) {
   if (is_valid_authserv_id(raw)) return std::string(raw);
-  const std::string cleaned = clean_text(raw, kMaxValueLength);
+  std::string cleaned = clean_text(raw, kMaxValueLength);
   if (cleaned.empty()) return std::string(kFallbackAuthservId);
   if (grammar::is_token(cleaned)) return cleaned;  // only cut to length
   return escape_and_wrap(cleaned, '"', '"', "\\\"");

@@ -15,11 +15,11 @@ inline constexpr unsigned kRfc8301MinRsaKeyBits = 1024;
 inline constexpr std::size_t kDefaultMaxSignatures = 10;
 // A DKIM-Signature field longer than this is not parsed at all (permerror). Real ones are under
 // 2 KiB even with z= copies; RFC 5322 §2.1.1 caps a line at 998 characters, folding aside.
-inline constexpr std::size_t kDefaultMaxSignatureHeaderLength = 16 * 1024;
+inline constexpr std::size_t kDefaultMaxSignatureHeaderLength = std::size_t{16} * 1024;
 // Bounds on the header section we hash (see dkim_verifier.h); conf/ sets them from the `limits:`
 // section so that DKIM and the message limits (evaluation/message_limits.h) agree.
 inline constexpr std::size_t kDefaultMaxHeaderFields = 1000;
-inline constexpr std::size_t kDefaultMaxHeaderBytes = 1024 * 1024;
+inline constexpr std::size_t kDefaultMaxHeaderBytes = std::size_t{1024} * 1024;
 
 // Decoded public keys kept by the process (public_key_cache.h). Each holds an EVP_PKEY of a few
 // KiB at most; 1000 covers the signing domains a busy server sees in a TTL, and is bounded.

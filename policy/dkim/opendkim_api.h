@@ -6,7 +6,7 @@
 #pragma once
 
 #ifndef _Bool
-#define _Bool bool
+#define _Bool bool  // NOLINT(bugprone-reserved-identifier): the C99 keyword, for C++
 #define AUTHMILTER_OPENDKIM_BOOL_DEFINED
 #endif
 

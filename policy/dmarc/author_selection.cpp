@@ -8,7 +8,7 @@ namespace authmilter::dmarc {
 
 namespace {
 
-AuthorSelection ambiguous(std::vector<std::string> domains, std::string why,
+AuthorSelection ambiguous(std::vector<std::string> domains, const std::string& why,
                           MultipleFromPolicy policy) {
   AuthorSelection out;
   out.domains = std::move(domains);
@@ -78,14 +78,14 @@ AuthorSelection select_authors(const std::vector<std::string>& from_values,
     out.reason = unusable.empty() ? "From header: no usable address" : std::move(unusable);
     return out;
   }
-  if (!unusable.empty()) return ambiguous(std::move(domains), std::move(unusable), policy);
+  if (!unusable.empty()) return ambiguous(std::move(domains), unusable, policy);
   if (from_values.size() > 1) {
     auto why = std::to_string(from_values.size()) + " From headers";
-    return ambiguous(std::move(domains), std::move(why), policy);
+    return ambiguous(std::move(domains), why, policy);
   }
   if (domains.size() > 1) {
     auto why = std::to_string(domains.size()) + " author domains";
-    return ambiguous(std::move(domains), std::move(why), policy);
+    return ambiguous(std::move(domains), why, policy);
   }
   out.verdict = AuthorVerdict::evaluate;
   out.domains = std::move(domains);

@@ -40,7 +40,10 @@ std::string arc_comment(const arc::ArcResult& result) {
     comment = "i=" + n;
     for (auto set = result.instances.rbegin(); set != result.instances.rend(); ++set) {
       const std::string i = std::to_string(set->instance);
-      comment += "; as." + i + ".d=" + set->seal.domain + " as." + i + ".s=" + set->seal.selector;
+      comment += "; as." + i + ".d=";
+      comment += set->seal.domain;
+      comment += " as." + i + ".s=";
+      comment += set->seal.selector;
       comment += key_note(set->seal);
     }
     comment += "; ams." + n + ".d=" + newest.message.domain + " ams." + n +

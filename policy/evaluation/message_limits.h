@@ -30,7 +30,7 @@ inline constexpr std::size_t kDefaultMaxRecipients = 1000;
 inline constexpr std::size_t kDefaultMaxHeaderFields = 1000;
 // The whole header section, names and values. Postfix's header_size_limit (102400) bounds one
 // field and Sendmail's MaxHeadersLength (32768) the section; 1 MiB stays above both.
-inline constexpr std::size_t kDefaultMaxHeaderBytes = 1024 * 1024;
+inline constexpr std::size_t kDefaultMaxHeaderBytes = std::size_t{1024} * 1024;
 
 // Forged Authentication-Results fields (our authserv-id) deleted one milter request each; a
 // message with more than this is refused, not passed on half cleaned (CVE-2022-48521's class).

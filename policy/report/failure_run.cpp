@@ -130,7 +130,7 @@ void handle_failure(FailureRun& run, dmarc::OrgDomainFinder& finder, dns::Resolv
   bool complete = true;
   if (failure.psd == "y") {  // RFC 9991: no failure reports for a public suffix's policy
     ++summary.refused;
-    notes.push_back("refused=psd=y");
+    notes.emplace_back("refused=psd=y");
   } else {
     const auto plan = plan_destinations(failure.policy_domain, failure.failure.ruf, finder,
                                         resolver, ReportUriKind::failure);

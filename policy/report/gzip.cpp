@@ -8,7 +8,7 @@ namespace authmilter::report {
 namespace {
 
 constexpr int kGzipWindowBits = 15 + 16;  // zlib: +16 selects the gzip header and trailer
-constexpr std::size_t kChunk = 64 * 1024;
+constexpr std::size_t kChunk = std::size_t{64} * 1024;
 
 }  // namespace
 

@@ -98,6 +98,7 @@ class PostgresConnection final : public SqlConnection {
     if (PQstatus(connection_.get()) == CONNECTION_BAD) PQreset(connection_.get());
     const std::vector<std::string> texts = parameter_texts(params);
     std::vector<const char*> values;
+    values.reserve(texts.size());
     for (const auto& text : texts) values.push_back(text.c_str());
     const std::string statement = numbered_placeholders(sql);
     PgResult result(PQexecParams(connection_.get(), statement.c_str(),
@@ -129,6 +130,7 @@ Status PostgresConnection::for_each_row(std::string_view sql, const std::vector<
   if (PQstatus(connection_.get()) == CONNECTION_BAD) PQreset(connection_.get());
   const std::vector<std::string> texts = parameter_texts(params);
   std::vector<const char*> values;
+  values.reserve(texts.size());
   for (const auto& text : texts) values.push_back(text.c_str());
   const std::string statement = numbered_placeholders(sql);
   if (PQsendQueryParams(connection_.get(), statement.c_str(), static_cast<int>(values.size()),

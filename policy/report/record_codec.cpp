@@ -39,6 +39,7 @@ std::string join_entries(const std::vector<std::vector<std::string_view>>& entri
 
 std::string encode_dkim(const std::vector<DkimEntry>& entries) {
   std::vector<std::vector<std::string_view>> rows;
+  rows.reserve(entries.size());
   for (const auto& entry : entries) rows.push_back({entry.domain, entry.selector, entry.result});
   return join_entries(rows);
 }
@@ -55,6 +56,7 @@ std::vector<DkimEntry> decode_dkim(std::string_view text) {
 
 std::string encode_overrides(const std::vector<PolicyOverrideEntry>& reasons) {
   std::vector<std::vector<std::string_view>> rows;
+  rows.reserve(reasons.size());
   for (const auto& reason : reasons) rows.push_back({reason.type, reason.comment});
   return join_entries(rows);
 }

@@ -29,7 +29,7 @@ struct StoreOptions {
   std::string url = "sqlite:///var/lib/authmilter/records.db";
   bool sqlite_synchronous_full = true;  // see sqlite_connection.cpp
   StoreFailureAction on_failure = StoreFailureAction::tempfail;
-  std::int64_t retention_seconds = 30 * 86400;  // rows older than this are pruned
+  std::int64_t retention_seconds = std::int64_t{30} * 86400;  // rows older than this are pruned
 };
 
 // One report's worth of rows: a policy domain and a UTC interval [begin, end).

@@ -26,7 +26,7 @@ struct RunOptions {
   ReportOptions report;
   SlotQuery query;  // interval, since/until, domain
   std::int64_t now = 0;
-  std::int64_t retention_seconds = 30 * 86400;
+  std::int64_t retention_seconds = std::int64_t{30} * 86400;
   bool dry_run = false;
   std::string out_dir;  // dry run only
 };

@@ -1,6 +1,6 @@
 // sendmail_sender.cpp - posix_spawn + a pipe to the sendmail program's standard input.
 #include <fcntl.h>
-#include <signal.h>
+#include <signal.h>  // NOLINT(modernize-deprecated-headers): POSIX sigset_t, sigemptyset
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>

@@ -77,8 +77,7 @@ std::string smtp_data(const std::string& message) {
   std::string out;
   out.reserve(message.size() + message.size() / 40 + 8);
   bool line_start = true;
-  for (std::size_t i = 0; i < message.size(); ++i) {
-    const char c = message[i];
+  for (const char c : message) {
     if (line_start && c == '.') out += '.';
     if (c == '\n') {
       if (out.empty() || out.back() != '\r') out += '\r';
