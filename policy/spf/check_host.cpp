@@ -75,13 +75,13 @@ CheckHost::RecordFetch CheckHost::fetch_record(const std::string& domain) {
     fetch.reason = "no SPF record for " + domain;
     return fetch;
   }
-  RecordParse parse = parse_record(*found);
-  if (!parse.ok()) {
+  Result<SpfRecord> parse = parse_record(*found);
+  if (!parse) {
     fetch.code = SpfCode::permerror;
-    fetch.reason = parse.error + " (" + domain + ")";
+    fetch.reason = parse.error() + " (" + domain + ")";
     return fetch;
   }
-  fetch.record = std::move(parse.record);
+  fetch.record = std::move(*parse);
   return fetch;
 }
 

@@ -197,10 +197,10 @@ std::optional<std::string> walk(std::string_view text, const MacroInputs* inputs
 
 }  // namespace
 
-std::string macro_syntax_error(std::string_view text, MacroContext ctx) {
+Status check_macro_string(std::string_view text, MacroContext ctx) {
   std::string error;
-  if (walk(text, nullptr, ctx, &error)) return {};
-  return error;
+  if (walk(text, nullptr, ctx, &error)) return Ok{};
+  return Error{std::move(error)};
 }
 
 std::optional<std::string> expand_macros(std::string_view text, const MacroInputs& inputs,

@@ -14,6 +14,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/result.h"
 #include "net/ip_address.h"
 
 namespace authmilter::spf {
@@ -39,8 +40,8 @@ struct MacroInputs {
   std::function<std::string()> validated_name;  // %{p}; "unknown" when unset
 };
 
-// macro_syntax_error - why text is not a valid macro-string in ctx; empty when it is.
-std::string macro_syntax_error(std::string_view text, MacroContext ctx);
+// check_macro_string - ok when text is a valid macro-string in ctx; else why it is not.
+Status check_macro_string(std::string_view text, MacroContext ctx);
 
 // expand_macros - the expansion of text; nullopt when the syntax is invalid.
 std::optional<std::string> expand_macros(std::string_view text, const MacroInputs& inputs,

@@ -111,10 +111,10 @@ bool parse_target(std::string_view arg, bool required, Mechanism& m) {
   if (arg.empty()) return !required;
   if (arg[0] != ':') return false;
   m.domain_spec = std::string(arg.substr(1));
-  return is_valid_domain_spec(m.domain_spec);
+  return check_domain_spec(m.domain_spec).ok();
 }
 
-std::string parse_mechanism(std::string_view term, SpfRecord& record) {
+Status parse_mechanism(std::string_view term, SpfRecord& record) {
   Mechanism m;
   const std::string_view written = term;  // with its qualifier
   m.text = term.size() <= kMaxQuotedTerm ? std::string(term)
@@ -141,7 +141,7 @@ std::string parse_mechanism(std::string_view term, SpfRecord& record) {
   }
   const std::size_t name_end = std::min(term.find(':'), term.find('/'));
   const auto kind = mechanism_kind(term.substr(0, name_end));
-  if (!kind) return "unknown mechanism " + quoted(term.substr(0, name_end));
+  if (!kind) return Error{"unknown mechanism " + quoted(term.substr(0, name_end))};
   m.kind = *kind;
   std::string_view arg = name_end == std::string_view::npos ? "" : term.substr(name_end);
   bool valid = false;
@@ -165,32 +165,32 @@ std::string parse_mechanism(std::string_view term, SpfRecord& record) {
       valid = parse_ip_network(arg, m);
       break;
   }
-  if (!valid) return "syntax error in " + quoted(written);
+  if (!valid) return Error{"syntax error in " + quoted(written)};
   record.mechanisms.push_back(std::move(m));
-  return {};
+  return Ok{};
 }
 
-std::string parse_modifier(std::string_view term, std::size_t equals, SpfRecord& record) {
+Status parse_modifier(std::string_view term, std::size_t equals, SpfRecord& record) {
   const std::string_view name = term.substr(0, equals);
   const std::string_view value = term.substr(equals + 1);
-  if (!is_modifier_name(name)) return "invalid modifier name in " + quoted(term);
+  if (!is_modifier_name(name)) return Error{"invalid modifier name in " + quoted(term)};
   const std::string lowered = lower_ascii(name);
   if (lowered == "redirect" || lowered == "exp") {
     auto& slot = lowered == "redirect" ? record.redirect : record.explanation;
-    if (slot) return "more than one " + lowered + "= modifier";  // RFC 7208 §6
-    if (!is_valid_domain_spec(value)) return "invalid domain-spec in " + quoted(term);
+    if (slot) return Error{"more than one " + lowered + "= modifier"};  // RFC 7208 §6
+    if (!check_domain_spec(value)) return Error{"invalid domain-spec in " + quoted(term)};
     slot = std::string(value);
-    return {};
+    return Ok{};
   }
   // Unknown modifiers are ignored, but their value must be a valid macro-string (RFC 7208 §6).
-  if (!macro_syntax_error(value, MacroContext::domain).empty())
-    return "invalid macro-string in " + quoted(term);
-  return {};
+  if (!check_macro_string(value, MacroContext::domain))
+    return Error{"invalid macro-string in " + quoted(term)};
+  return Ok{};
 }
 
-std::string parse_term(std::string_view term, SpfRecord& record) {
+Status parse_term(std::string_view term, SpfRecord& record) {
   for (char c : term)
-    if (c < 0x21 || c > 0x7e) return "invalid character in term";  // RFC 7208 §3.1, §4.6.1
+    if (c < 0x21 || c > 0x7e) return Error{"invalid character in term"};  // RFC 7208 §3.1, §4.6.1
   const std::size_t separator = term.find_first_of(":/=");
   if (separator != std::string_view::npos && term[separator] == '=')
     return parse_modifier(term, separator, record);
@@ -205,12 +205,10 @@ bool is_spf_record(std::string_view text) {
   return text.size() == kVersionLength || text[kVersionLength] == ' ';
 }
 
-RecordParse parse_record(std::string_view text) {
-  RecordParse parse;
-  if (text.size() > kMaxRecordLength) {
-    parse.error = "record longer than " + std::to_string(kMaxRecordLength) + " octets";
-    return parse;
-  }
+Result<SpfRecord> parse_record(std::string_view text) {
+  if (text.size() > kMaxRecordLength)
+    return Error{"record longer than " + std::to_string(kMaxRecordLength) + " octets"};
+  SpfRecord record;
   std::size_t pos = kVersionLength;
   std::size_t terms = 0;
   while (pos < text.size()) {
@@ -219,32 +217,25 @@ RecordParse parse_record(std::string_view text) {
       continue;
     }
     const std::size_t end = std::min(text.find(' ', pos), text.size());
-    if (++terms > kMaxTerms) {
-      parse.error = "more than " + std::to_string(kMaxTerms) + " terms";
-      return parse;
+    if (++terms > kMaxTerms) return Error{"more than " + std::to_string(kMaxTerms) + " terms"};
+    if (Status term = parse_term(text.substr(pos, end - pos), record); !term) {
+      return Error{term.error()};
     }
-    parse.error = parse_term(text.substr(pos, end - pos), parse.record);
-    if (!parse.ok()) return parse;
     pos = end;
   }
-  return parse;
+  return record;
 }
 
-bool is_valid_domain_spec(std::string_view spec, std::string* error) {
-  auto fail = [error](std::string why) {
-    if (error) *error = std::move(why);
-    return false;
-  };
-  if (spec.empty()) return fail("empty domain-spec");
-  if (std::string why = macro_syntax_error(spec, MacroContext::domain); !why.empty())
-    return fail(why);
-  if (ends_with_macro_expand(spec)) return true;
+Status check_domain_spec(std::string_view spec) {
+  if (spec.empty()) return Error{"empty domain-spec"};
+  if (Status macros = check_macro_string(spec, MacroContext::domain); !macros) return macros;
+  if (ends_with_macro_expand(spec)) return Ok{};
   if (spec.back() == '.') spec.remove_suffix(1);
-  if (ends_with_macro_expand(spec)) return true;
+  if (ends_with_macro_expand(spec)) return Ok{};
   const std::size_t dot = spec.rfind('.');
   if (dot == std::string_view::npos || !is_toplabel(spec.substr(dot + 1)))
-    return fail("domain-spec does not end in a valid top-level label");
-  return true;
+    return Error{"domain-spec does not end in a valid top-level label"};
+  return Ok{};
 }
 
 }  // namespace authmilter::spf

@@ -2,8 +2,8 @@
 //
 // parse_record() is pure: it sees only the record text and fully checks its syntax, including
 // every macro-string and domain-spec, before any term is evaluated ("any syntax errors anywhere
-// in the record MUST be detected", RFC 7208 §4.6). A syntax error is a verdict (permerror), so
-// it is returned as a reason in RecordParse, not as an operational error.
+// in the record MUST be detected", RFC 7208 §4.6). A syntax error comes back as the Result's
+// error, the reason; check_host() turns it into its verdict (permerror).
 #pragma once
 
 #include <array>
@@ -13,6 +13,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "common/result.h"
 
 namespace authmilter::spf {
 
@@ -39,19 +41,13 @@ struct SpfRecord {
   std::optional<std::string> explanation;  // exp= domain-spec
 };
 
-struct RecordParse {
-  SpfRecord record;
-  std::string error;  // empty on success; else why the record is a permerror
-  bool ok() const { return error.empty(); }
-};
-
 // is_spf_record - the text starts with "v=spf1" (any case) followed by a space or its end.
 bool is_spf_record(std::string_view text);
 
 // parse_record - full syntax check of one record that is_spf_record() accepted.
-RecordParse parse_record(std::string_view text);
+Result<SpfRecord> parse_record(std::string_view text);
 
-// is_valid_domain_spec - RFC 7208 §7.1: a macro-string ending in a macro or "." toplabel.
-bool is_valid_domain_spec(std::string_view spec, std::string* error = nullptr);
+// check_domain_spec - RFC 7208 §7.1: a macro-string ending in a macro or "." toplabel.
+Status check_domain_spec(std::string_view spec);
 
 }  // namespace authmilter::spf

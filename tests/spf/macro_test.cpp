@@ -97,12 +97,12 @@ TEST(SpfMacro, SyntaxErrors) {
       "%{d2rr}", "%{d2r!}", "%{}", "%{ d}", "foo\x01", "caf\xc3\xa9", "%{d2-x}",
   };
   for (const char* text : invalid) {
-    EXPECT_FALSE(macro_syntax_error(text, MacroContext::domain).empty()) << text;
+    EXPECT_FALSE(check_macro_string(text, MacroContext::domain).ok()) << text;
     EXPECT_FALSE(expand_macros(text, rfc_inputs(), MacroContext::domain).has_value()) << text;
   }
   const char* valid[] = {"", "%%", "%_", "%-", "%{d}", "%{d2r.-+,/_=}", "%{S}", "x%{ir}y"};
   for (const char* text : valid)
-    EXPECT_TRUE(macro_syntax_error(text, MacroContext::domain).empty()) << text;
+    EXPECT_TRUE(check_macro_string(text, MacroContext::domain).ok()) << text;
 }
 
 TEST(SpfMacro, HugeTransformersAreSaturated) {
