@@ -50,13 +50,13 @@ std::optional<std::uint64_t> parse_number(std::string_view value, std::size_t ma
 constexpr std::uint64_t kMaxRi = 4294967295ULL;  // RFC 7489 §6.3: 32-bit unsigned integer
 
 // check_uri_list - every element of a dmarc-urilist must be a URI (RFC 9989 §4.8).
-std::optional<std::string> check_uri_list(std::string_view value) {
+Status check_uri_list(std::string_view value) {
   const auto list = parse_uri_list(value);
   for (const auto& uri : list.uris) {
-    if (!uri.valid) return "'" + uri.text.substr(0, 64) + "': " + uri.problem;
+    if (!uri.valid) return Error{"'" + uri.text.substr(0, 64) + "': " + uri.problem};
   }
-  if (list.truncated) return "more than " + std::to_string(kMaxReportUris) + " URIs";
-  return std::nullopt;
+  if (list.truncated) return Error{"more than " + std::to_string(kMaxReportUris) + " URIs"};
+  return Ok{};
 }
 
 // Which of the policy tags were present but broken (RFC 9989 §4.10.1 rule).
@@ -113,10 +113,10 @@ void apply_tag(std::string_view element, DmarcRecord& r, PolicyFlags& flags,
   }
   seen.push_back(tag);
   if (tag == "p") flags.p_seen = true;
-  const auto problem = check_tag_value(tag, value);
-  if (problem && *problem == "unknown tag") return;  // RFC 9989 §4.7: MUST be ignored
-  if (problem) {
-    r.problems.push_back({tag, *problem});
+  const Status problem = check_tag_value(tag, value);
+  if (!problem && problem.error() == "unknown tag") return;  // RFC 9989 §4.7: MUST be ignored
+  if (!problem) {
+    r.problems.push_back({tag, problem.error()});
     note_policy_problem(tag, flags);
     if (tag == "rua") r.rua = parse_uri_list(value);  // keep the usable elements
     if (tag == "ruf") r.ruf = parse_uri_list(value);
@@ -165,50 +165,52 @@ const char* to_string(AlignmentMode mode) {
   return mode == AlignmentMode::strict ? "s" : "r";
 }
 
-std::optional<std::string> check_tag_value(std::string_view tag_in, std::string_view value) {
+Status check_tag_value(std::string_view tag_in, std::string_view value) {
   const auto tag = lower_ascii(tag_in);
-  if (value.empty()) return "empty value";
+  if (value.empty()) return Error{"empty value"};
   const bool printable = std::all_of(value.begin(), value.end(),
                                      [](char c) { return c >= 0x20 && c <= 0x7e && c != ';'; });
-  if (!printable) return "value contains bytes outside %x20-3A / %x3C-7E";
+  if (!printable) return Error{"value contains bytes outside %x20-3A / %x3C-7E"};
   if (tag == "v") {
-    if (value == "DMARC1") return std::nullopt;
-    return "version must be exactly DMARC1";
+    if (value == "DMARC1") return Ok{};
+    return Error{"version must be exactly DMARC1"};
   }
   if (tag == "p" || tag == "sp" || tag == "np") {
-    if (parse_disposition(value)) return std::nullopt;
-    return "must be none, quarantine or reject";
+    if (parse_disposition(value)) return Ok{};
+    return Error{"must be none, quarantine or reject"};
   }
   if (tag == "adkim" || tag == "aspf") {
-    return one_of(value, {"r", "s"}) ? std::nullopt : std::optional<std::string>("must be r or s");
+    if (one_of(value, {"r", "s"})) return Ok{};
+    return Error{"must be r or s"};
   }
   if (tag == "psd") {
-    return one_of(value, {"y", "n", "u"}) ? std::nullopt
-                                          : std::optional<std::string>("must be y, n or u");
+    if (one_of(value, {"y", "n", "u"})) return Ok{};
+    return Error{"must be y, n or u"};
   }
   if (tag == "t") {
-    return one_of(value, {"y", "n"}) ? std::nullopt : std::optional<std::string>("must be y or n");
+    if (one_of(value, {"y", "n"})) return Ok{};
+    return Error{"must be y or n"};
   }
   if (tag == "pct") {
     const auto n = parse_number(value, 3);
-    if (n && *n <= 100) return std::nullopt;
-    return "must be an integer 0-100";
+    if (n && *n <= 100) return Ok{};
+    return Error{"must be an integer 0-100"};
   }
   if (tag == "ri") {
     const auto n = parse_number(value, 10);
-    if (n && *n <= kMaxRi) return std::nullopt;
-    return "must be a 32-bit unsigned integer";
+    if (n && *n <= kMaxRi) return Ok{};
+    return Error{"must be a 32-bit unsigned integer"};
   }
   if (tag == "fo") {
-    if (colon_list(value, {"0", "1", "d", "s"})) return std::nullopt;
-    return "must be a colon-separated list of 0, 1, d, s";
+    if (colon_list(value, {"0", "1", "d", "s"})) return Ok{};
+    return Error{"must be a colon-separated list of 0, 1, d, s"};
   }
   if (tag == "rf") {
-    if (colon_list(value, {"afrf", "iodef"})) return std::nullopt;
-    return "must be a colon-separated list of afrf, iodef";
+    if (colon_list(value, {"afrf", "iodef"})) return Ok{};
+    return Error{"must be a colon-separated list of afrf, iodef"};
   }
   if (tag == "rua" || tag == "ruf") return check_uri_list(value);
-  return "unknown tag";
+  return Error{"unknown tag"};
 }
 
 bool is_dmarc_record(std::string_view text) {

@@ -21,6 +21,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/result.h"
 #include "dmarc/uri.h"
 
 namespace authmilter::dmarc {
@@ -81,8 +82,8 @@ bool is_dmarc_record(std::string_view text);
 // parse_record - see the contract above.
 RecordParse parse_record(std::string_view text, DmarcMode mode);
 
-// check_tag_value - nullopt when `value` is valid for the known tag `tag`, else the reason.
+// check_tag_value - ok when `value` is valid for the known tag `tag`, else the reason.
 // Unknown tags yield a reason too ("unknown tag"). Used by parse_record and by checkers.
-std::optional<std::string> check_tag_value(std::string_view tag, std::string_view value);
+Status check_tag_value(std::string_view tag, std::string_view value);
 
 }  // namespace authmilter::dmarc

@@ -153,10 +153,11 @@ void run_tag_values(const YAML::Node& era, const std::string& name) {
       const auto tag_name = tag.first.as<std::string>();
       for (const auto& value : tag.second) {
         const auto text = value.as<std::string>();
-        const auto problem = check_tag_value(tag_name, text);
-        const bool accepted = !problem.has_value();
+        const Status problem = check_tag_value(tag_name, text);
+        const bool accepted = problem.ok();
         tally.check(std::string(kind) + " " + tag_name + "=" + text,
-                    accepted == (std::string(kind) == "good"), problem.value_or("accepted"));
+                    accepted == (std::string(kind) == "good"),
+                    accepted ? std::string("accepted") : problem.error());
       }
     }
   }
