@@ -50,9 +50,8 @@ unsigned parse_mode(YamlSection& top) {
 DaemonSettings read_daemon(YamlSection& top) {
   DaemonSettings daemon;
   const std::string socket = top.get_string("socket", kDefaultSocket);
-  std::string why;
-  auto spec = SocketSpec::parse(socket, &why);
-  if (!spec) top.fail("socket", why);
+  auto spec = SocketSpec::parse(socket);
+  if (!spec) top.fail("socket", spec.error());
   daemon.socket = *spec;
   daemon.socket_mode = parse_mode(top);
   daemon.socket_group = top.get_string("socket_group", kDefaultSocketGroup);

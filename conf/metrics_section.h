@@ -13,6 +13,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/result.h"
 #include "conf/yaml_section.h"
 #include "net/ip_address.h"
 
@@ -26,8 +27,8 @@ struct MetricsSettings {
   bool enabled() const { return address.has_value(); }
 };
 
-// Parses "ADDRESS:PORT" / "[ADDRESS]:PORT"; nullopt with `why` filled on bad text.
-std::optional<MetricsSettings> parse_metrics_listen(std::string_view text, std::string* why);
+// Parses "ADDRESS:PORT" / "[ADDRESS]:PORT"; on bad text, the reason as the error.
+Result<MetricsSettings> parse_metrics_listen(std::string_view text);
 
 MetricsSettings read_metrics_section(YamlSection section);
 

@@ -3,7 +3,7 @@
 //   unix:/path/to.sock   (also local:/path, or a bare absolute path)
 //   inet:PORT@HOST       IPv4 address or host name; inet:PORT listens on all IPv4 addresses
 //   inet6:PORT@HOST      IPv6 address
-// parse() returns nullopt with `why` filled on malformed text; to_libmilter() gives the string
+// parse() returns the reason as its error on malformed text; to_libmilter() gives the string
 // smfi_setconn() expects.
 #pragma once
 
@@ -11,6 +11,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include "common/result.h"
 
 namespace authmilter::conf {
 
@@ -22,7 +24,7 @@ struct SocketSpec {
   std::uint16_t port = 0;
   std::string host;  // inet/inet6; empty = any address
 
-  static std::optional<SocketSpec> parse(std::string_view text, std::string* why);
+  static Result<SocketSpec> parse(std::string_view text);
   std::string to_libmilter() const;
   bool is_tcp() const { return kind != Kind::unix_path; }
 };

@@ -36,7 +36,7 @@ PostfixFacts facts_with(const std::string& smtpd_milters, const std::string& pro
 
 ProbeFacts probe_facts(const std::string& socket, const PostfixFacts& postfix, int port = 25) {
   ProbeFacts facts;
-  facts.socket = *conf::SocketSpec::parse(socket, nullptr);
+  facts.socket = *conf::SocketSpec::parse(socket);
   facts.postfix = postfix;
   facts.probed_port = port;
   return facts;
@@ -139,7 +139,7 @@ TEST(LikelyCauses, EmptyWrongPortProtocolDaemonDownAndPermissions) {
   auto unknown_port = probe_facts(ours, facts_with("unix:authmilter/authmilter.sock"), 10025);
   EXPECT_TRUE(any_contains(likely_causes(unknown_port), "no smtpd service in master.cf listens"));
   ProbeFacts no_postfix;
-  no_postfix.socket = *conf::SocketSpec::parse(ours, nullptr);
+  no_postfix.socket = *conf::SocketSpec::parse(ours);
   no_postfix.postfix_problem = "/usr/sbin/postconf not found";
   EXPECT_TRUE(any_contains(likely_causes(no_postfix), "cannot read Postfix's settings"));
 }

@@ -25,9 +25,8 @@ TEST(SocketSpec, AcceptsTheUsualForms) {
   };
   for (const auto& good : cases) {
     SCOPED_TRACE(good.text);
-    std::string why;
-    auto spec = SocketSpec::parse(good.text, &why);
-    ASSERT_TRUE(spec.has_value()) << why;
+    auto spec = SocketSpec::parse(good.text);
+    ASSERT_TRUE(spec.ok()) << spec.error();
     EXPECT_EQ(spec->kind, good.kind);
     EXPECT_EQ(spec->to_libmilter(), good.libmilter);
   }
@@ -38,12 +37,11 @@ TEST(SocketSpec, RejectsMalformedFormsWithAReason) {
                           "inet:80x@127.0.0.1", "inet:8891@", "inet6:8891@127.0.0.1",
                           "unix:relative/path", "tcp:8891@127.0.0.1", "", "inet:-1"}) {
     SCOPED_TRACE(bad);
-    std::string why;
-    EXPECT_FALSE(SocketSpec::parse(bad, &why).has_value());
-    EXPECT_FALSE(why.empty());
+    const auto spec = SocketSpec::parse(bad);
+    ASSERT_FALSE(spec.ok());
+    EXPECT_FALSE(spec.error().empty());
   }
-  std::string why;
-  EXPECT_FALSE(SocketSpec::parse("unix:/" + std::string(200, 'a'), &why).has_value());
+  EXPECT_FALSE(SocketSpec::parse("unix:/" + std::string(200, 'a')).ok());
 }
 
 }  // namespace
