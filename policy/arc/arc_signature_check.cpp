@@ -88,12 +88,11 @@ std::vector<unsigned char> sha256(std::string_view data) {
   return digest;
 }
 
-std::optional<dkim_alg_t> signature_algorithm(std::string_view algorithm, std::string& error) {
+Result<dkim_alg_t> signature_algorithm(std::string_view algorithm) {
   if (algorithm == "rsa-sha256") return DKIM_SIGN_RSASHA256;
   if (algorithm == "ed25519-sha256") return DKIM_SIGN_ED25519SHA256;
-  error = algorithm == "rsa-sha1" ? std::string("rsa-sha1 not accepted (RFC 8301)")
-                                  : "unknown algorithm a=" + std::string(algorithm);
-  return std::nullopt;
+  if (algorithm == "rsa-sha1") return Error{"rsa-sha1 not accepted (RFC 8301)"};
+  return Error{"unknown algorithm a=" + std::string(algorithm)};
 }
 
 SignatureCheck check_signature(ArcKeyLookup& keys, const ArcSignatureFields& signature,
@@ -102,9 +101,11 @@ SignatureCheck check_signature(ArcKeyLookup& keys, const ArcSignatureFields& sig
   facts.domain = signature.domain;
   facts.selector = signature.selector;
   facts.algorithm = signature.algorithm;
-  const std::optional<dkim_alg_t> algorithm =
-      signature_algorithm(signature.algorithm, check.reason);
-  if (!algorithm) return check;
+  const Result<dkim_alg_t> algorithm = signature_algorithm(signature.algorithm);
+  if (!algorithm) {
+    check.reason = algorithm.error();
+    return check;
+  }
   const ArcKey key = keys.get(signature.selector, signature.domain, *algorithm);
   facts.key_bits = key.bits;
   facts.dnssec = key.dnssec;

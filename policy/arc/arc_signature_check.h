@@ -25,6 +25,7 @@
 #include "arc/arc_header_store.h"
 #include "arc/arc_key_lookup.h"
 #include "arc/arc_result.h"
+#include "common/result.h"
 
 namespace authmilter::arc {
 
@@ -38,8 +39,8 @@ std::string seal_input(std::span<const StoredField> headers,
 
 std::vector<unsigned char> sha256(std::string_view data);
 
-// a= as libopendkim's algorithm, or nullopt with `error` set (rsa-sha1: RFC 8301 §3.1).
-std::optional<dkim_alg_t> signature_algorithm(std::string_view algorithm, std::string& error);
+// a= as libopendkim's algorithm, or why it is not accepted (rsa-sha1: RFC 8301 §3.1).
+Result<dkim_alg_t> signature_algorithm(std::string_view algorithm);
 
 struct SignatureCheck {
   ArcKey::Status status = ArcKey::Status::fail;  // ok: the signature verified

@@ -213,8 +213,8 @@ ArcResult ArcVerifier::State::verify(std::time_t now) {
       reason = prefix("AMS", i) + error;
       return ArcKey::Status::fail;
     }
-    if (std::string error; !signature_algorithm(signature->algorithm, error)) {
-      reason = prefix("AMS", i) + error;
+    if (const auto algorithm = signature_algorithm(signature->algorithm); !algorithm) {
+      reason = prefix("AMS", i) + algorithm.error();
       return ArcKey::Status::fail;
     }
     const BodyDigest* body = body_digest(*signature);
