@@ -153,40 +153,27 @@ void append_bounded(std::string& out, std::string_view piece, MacroContext ctx) 
 }
 
 // walk - one pass over text; with inputs == nullptr only the syntax is checked.
-std::optional<std::string> walk(std::string_view text, const MacroInputs* inputs, MacroContext ctx,
-                                std::string* error) {
+Result<std::string> walk(std::string_view text, const MacroInputs* inputs, MacroContext ctx) {
   std::string out;
   std::size_t pos = 0;
   while (pos < text.size()) {
     const char c = text[pos];
     if (c != '%') {
-      if (!literal_allowed(c, ctx)) {
-        if (error) *error = "invalid character in macro-string";
-        return std::nullopt;
-      }
+      if (!literal_allowed(c, ctx)) return Error{"invalid character in macro-string"};
       if (inputs) append_bounded(out, std::string_view(&text[pos], 1), ctx);
       ++pos;
       continue;
     }
-    if (pos + 1 >= text.size()) {
-      if (error) *error = "'%' at end of macro-string";
-      return std::nullopt;
-    }
+    if (pos + 1 >= text.size()) return Error{"'%' at end of macro-string"};
     const char next = text[pos + 1];
     pos += 2;
     if (next == '%' || next == '_' || next == '-') {
       if (inputs) append_bounded(out, next == '%' ? "%" : next == '_' ? " " : "%20", ctx);
       continue;
     }
-    if (next != '{') {
-      if (error) *error = "'%' not followed by '{', '%', '_' or '-'";
-      return std::nullopt;
-    }
+    if (next != '{') return Error{"'%' not followed by '{', '%', '_' or '-'"};
     const auto expr = parse_expression(text, pos, ctx);
-    if (!expr) {
-      if (error) *error = "invalid macro expression";
-      return std::nullopt;
-    }
+    if (!expr) return Error{"invalid macro expression"};
     if (!inputs) continue;
     std::string value = transform(letter_value(expr->letter, *inputs), *expr);
     if (expr->letter >= 'A' && expr->letter <= 'Z') value = url_escape(value);
@@ -198,14 +185,16 @@ std::optional<std::string> walk(std::string_view text, const MacroInputs* inputs
 }  // namespace
 
 Status check_macro_string(std::string_view text, MacroContext ctx) {
-  std::string error;
-  if (walk(text, nullptr, ctx, &error)) return Ok{};
-  return Error{std::move(error)};
+  const Result<std::string> walked = walk(text, nullptr, ctx);
+  if (!walked) return Error{walked.error()};
+  return Ok{};
 }
 
 std::optional<std::string> expand_macros(std::string_view text, const MacroInputs& inputs,
                                          MacroContext ctx) {
-  return walk(text, &inputs, ctx, nullptr);
+  Result<std::string> expanded = walk(text, &inputs, ctx);
+  if (!expanded) return std::nullopt;
+  return std::move(*expanded);
 }
 
 bool ends_with_macro_expand(std::string_view text) {
