@@ -6,6 +6,7 @@
 #include <mutex>
 
 #include "common/c_handle.h"
+#include "report/mime_message_text.h"
 
 namespace authmilter::report {
 
@@ -78,11 +79,7 @@ Result<std::string> build_report_mail(const AggregateReport& report, const Repor
   g_mime_multipart_add(multipart.get(), GMIME_OBJECT(part.get()));
   g_mime_message_set_mime_part(message.get(), GMIME_OBJECT(multipart.get()));
 
-  char* raw = g_mime_object_to_string(GMIME_OBJECT(message.get()), nullptr);
-  if (raw == nullptr) return Error{"mime: cannot serialise the message"};
-  std::string out(raw);
-  g_free(raw);
-  return out;
+  return mime_message_text(message.get());
 }
 
 }  // namespace authmilter::report
