@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstddef>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "dns/resolver.h"
@@ -33,6 +34,14 @@ inline constexpr std::size_t kMinAnswerRecords = 1;
 inline constexpr std::size_t kMaxAnswerRecords = 4096;
 inline constexpr std::size_t kMinTxtBytes = 255;
 inline constexpr std::size_t kMaxTxtBytes = 65535;
+
+// How long libunbound keeps what it learned about an upstream server (round-trip time, timeouts,
+// "down"), its `infra-host-ttl`. Its default, 900 s, means that a forwarder which stopped
+// answering long enough to be marked down is not asked again for up to 15 minutes after it is
+// back: every lookup meanwhile is a temperror. A short life also caps how far the retransmit
+// timeout grows during an outage, so a query sent just before the server returns does not keep
+// the name failing for long. Forgetting a loopback forwarder's round-trip time costs nothing.
+inline constexpr int kUpstreamStateSeconds = 5;
 
 struct ResolverOptions {
   // Upstream servers as "address" or "address@port": "127.0.0.1@5353", "::1", "192.0.2.53@53".
@@ -57,6 +66,9 @@ struct ResolverOptions {
   AnswerBounds answer_bounds;
   // Total time one message may wait for DNS (SPF, DKIM keys, DMARC); zero = unlimited.
   std::chrono::milliseconds message_budget = kDefaultMessageBudget;
+  // libunbound settings applied after ours, as (name with its colon, value) pairs, e.g.
+  // {"infra-cache-max-rtt:", "2000"}: for tests that need an upstream marked down quickly.
+  std::vector<std::pair<std::string, std::string>> libunbound_settings;
 };
 
 }  // namespace authmilter::dns

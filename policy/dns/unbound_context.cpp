@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <string>
+
 #include "dns/query_name.h"
 
 namespace authmilter::dns {
@@ -39,6 +41,30 @@ Status set_trust_anchor(ub_ctx* context, const std::string& file) {
   return Ok{};
 }
 
+Status set_option(ub_ctx* context, const std::string& name, const std::string& value) {
+  if (const int rc = ub_ctx_set_option(context, name.c_str(), value.c_str()); rc != UB_NOERROR) {
+    return failure("dns: libunbound setting " + name + " " + value, rc);
+  }
+  return Ok{};
+}
+
+Status set_options(ub_ctx* context, const ResolverOptions& options) {
+  // The usual upstream is a local unbound or systemd-resolved on loopback (and every test
+  // server is); libunbound refuses to query 127.0.0.0/8 and ::1 unless told otherwise.
+  if (Status status = set_option(context, "do-not-query-localhost:", "no"); !status) {
+    return status;
+  }
+  // See kUpstreamStateSeconds: an upstream back from an outage is used again within seconds.
+  if (Status status = set_option(context, "infra-host-ttl:", std::to_string(kUpstreamStateSeconds));
+      !status) {
+    return status;
+  }
+  for (const auto& [name, value] : options.libunbound_settings) {
+    if (Status status = set_option(context, name, value); !status) return status;
+  }
+  return Ok{};
+}
+
 // Must come last: removing a zone finalizes the context.
 Status unblock_zones(ub_ctx* context, const std::vector<std::string>& zones) {
   for (const std::string& zone : zones) {
@@ -63,12 +89,7 @@ Result<UbContext> make_unbound_context(const ResolverOptions& options) {
   if (const int rc = ub_ctx_async(context.get(), 1); rc != UB_NOERROR) {
     return failure("dns: threaded mode", rc);
   }
-  // The usual upstream is a local unbound or systemd-resolved on loopback (and every test
-  // server is); libunbound refuses to query 127.0.0.0/8 and ::1 unless told otherwise.
-  if (const int rc = ub_ctx_set_option(context.get(), "do-not-query-localhost:", "no");
-      rc != UB_NOERROR) {
-    return failure("dns: do-not-query-localhost", rc);
-  }
+  if (Status status = set_options(context.get(), options); !status) return Error{status.error()};
   if (Status status = set_upstream(context.get(), options); !status) return Error{status.error()};
   if (Status status = set_trust_anchor(context.get(), options.trust_anchor_file); !status) {
     return Error{status.error()};

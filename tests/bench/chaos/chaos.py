@@ -46,7 +46,6 @@ from postfix_instance import Postfix  # noqa: E402
 from test_report import PG_BIN, PrivatePostgres  # noqa: E402
 
 AUTHSERV_ID = harness.AUTHSERV_ID  # "mx.test": the forged headers in the corpus carry it too
-SETTLE = 3.0  # seconds after a fault's end that still count as its window
 GAP = 4.0  # seconds of undisturbed mail between two faults
 WARMUP = 10.0
 RAMP_SECONDS = 15.0
@@ -308,7 +307,7 @@ class Run:
                         event = faults.Event(name, time.time(), time.time(), ok=False,
                                              note=f"injection failed: {error!r}")
                 self.events.append(event)
-                time.sleep(SETTLE if event.others else 0.5)
+                time.sleep(event.settle if event.others else 0.5)
                 event.rss_kib, event.fds = self.sample(f"after {name}")
                 print(f"  {time.strftime('%H:%M:%S')} {name:11s} {event.note}"
                       f"  (RSS {event.rss_kib / 1024:.1f} MiB, {event.fds} fds)", flush=True)
@@ -405,7 +404,7 @@ def percentile(values, fraction):
 
 def judge(run, rate, peak):
     """The table: [(line, figures, bound, passed)]."""
-    windows = [(e.start, e.end + SETTLE, e.allows) for e in run.events if e.others]
+    windows = [(e.start, e.end + e.settle, e.allows) for e in run.events if e.others]
     dns_windows = [(s, e) for s, e, allows in windows if "temperror" in allows]
 
     def allowed(record):
@@ -430,6 +429,7 @@ def judge(run, rate, peak):
     wrong_pass = []
     off_results = []
     temperror_seen = 0
+    dns_lag = 0.0  # the latest temperror after unbound answered again, in seconds
     answered_ids = set()
     orphan_bound = 0
     dmarc_rejects = 0
@@ -443,7 +443,7 @@ def judge(run, rate, peak):
         if record.outcome == "tempfailed":
             if "tempfail" in allows:
                 cause = "+".join(sorted({e.kind for e in run.events if e.others and "tempfail" in
-                                         e.allows and record.t0 < e.end + SETTLE and
+                                         e.allows and record.t0 < e.end + e.settle and
                                          record.t1 > e.start}))
                 tempfail_causes[cause] += 1
                 orphan_bound += 1
@@ -492,6 +492,9 @@ def judge(run, rate, peak):
             temperrors = any("temperror" in v for v in got.values())
             if in_dns and temperrors:
                 temperror_seen += 1
+                dns_lag = max([dns_lag] + [record.t0 - e.end for e in run.events
+                                           if e.kind == "dns-down" and e.start < record.t1
+                                           and record.t0 < e.end + e.settle])
             else:
                 off_results.append((record, got))
                 off_kinds[kind.name] += 1
@@ -527,7 +530,8 @@ def judge(run, rate, peak):
                   f"outside DNS windows {len(off_results)} "
                   f"({', '.join(f'{k} {n}' for k, n in off_kinds.most_common()) or '-'}), "
                   f"temperror in DNS windows "
-                  f"{temperror_seen}", "0 / 0 / 0", not wrong_pass and not unchecked
+                  f"{temperror_seen}, the last {dns_lag:.1f} s after unbound was back (window "
+                  f"{faults.DNS_RECOVERY:.0f} s)", "0 / 0 / 0", not wrong_pass and not unchecked
                   and not off_results))
     good = [s for s in run.samples if s[2] > 0]
     if good:

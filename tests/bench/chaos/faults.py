@@ -10,6 +10,7 @@ regular mail sent during its window (chaos.py judges every message against it):
                spf.temperror are `accept`, so such mail is accepted, with no report row)
 `others` is False for faults that only concern their own message (a stalled client, hostile
 mail): they do not widen what other messages may get, nor cut the latency figure.
+`settle` is how long after `end` the fault may still show (3 s; longer for DNS, see below).
 """
 
 import dataclasses
@@ -33,6 +34,7 @@ class Event:
     allows: tuple = ()
     others: bool = True
     note: str = ""
+    settle: float = 3.0
     ok: bool = True
     rss_kib: int = 0
     fds: int = 0
@@ -56,12 +58,19 @@ def sighup(run):
     return Event("sighup", start, time.time(), note=f"marker v{run.config_generation}")
 
 
+# After unbound is back, a name that failed meanwhile may still fail for: libunbound's failure
+# cache (5 s per name, RFC 9520 section 3.2's "at least 1 s" as unbound does it), plus how long
+# it remembers the server as slow or down (dns::kUpstreamStateSeconds, 5 s), plus one query
+# timeout (milter_process.DNS_TIMEOUT_MS, 2 s) for a query sent just before the restart.
+DNS_RECOVERY = 5.0 + 5.0 + 2.0
+
+
 def dns_outage(run, seconds=20.0):
     start = time.time()
     run.dns.stop()
     time.sleep(seconds)
     run.dns.start()
-    return Event("dns-down", start, time.time(), allows=("temperror",),
+    return Event("dns-down", start, time.time(), allows=("temperror",), settle=DNS_RECOVERY,
                  note=f"unbound stopped {seconds:.0f} s")
 
 
