@@ -2,54 +2,16 @@
 // pre-signed message (football.example.com, two DKIM signatures) and hand-built messages.
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
-
 #include "dns/zone_resolver.h"
 #include "evaluation/message_evaluation.h"
+#include "support/evaluation_feed.h"
+#include "support/suite_support.h"
 
 namespace authmilter::evaluation {
 namespace {
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-// Splits a message with LF or CRLF line ends into unfolded-as-received header fields (name,
-// value with the leading space and inner CRLFs, as libmilter hands them) and the body (CRLF).
-void feed(MessageEvaluation& message, const std::string& raw) {
-  std::string text;
-  for (std::size_t i = 0; i < raw.size(); ++i) {
-    if (raw[i] == '\n' && (i == 0 || raw[i - 1] != '\r')) text += '\r';
-    text += raw[i];
-  }
-  const auto end = text.find("\r\n\r\n");
-  std::istringstream head(text.substr(0, end + 2));
-  std::string line, name, value;
-  const auto flush = [&] {
-    if (!name.empty()) message.header(name, value);
-    name.clear();
-  };
-  while (std::getline(head, line)) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (!line.empty() && (line[0] == ' ' || line[0] == '\t')) {
-      value += "\r\n" + line;
-      continue;
-    }
-    flush();
-    const auto colon = line.find(':');
-    if (colon == std::string::npos) continue;
-    name = line.substr(0, colon);
-    value = line.substr(colon + 1);
-  }
-  flush();
-  message.end_of_headers();
-  const std::string body = end == std::string::npos ? "" : text.substr(end + 4);
-  message.body_chunk({body.data(), body.size()});
-}
+using authmilter::testing::feed;
+using authmilter::testing::read_file;
 
 std::string simple_message(const std::string& headers) {
   return headers + "To: <rcpt@example.net>\r\nSubject: hi\r\n\r\nHello.\r\n";
