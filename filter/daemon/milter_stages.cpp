@@ -92,7 +92,7 @@ std::string header_value(const Session& session, const std::string& value) {
 // Carries out a quarantine: the hold queue and/or the marker header (decision.h).
 void quarantine(MilterContext& context, const Session& session,
                 const evaluation::MessageOutcome& outcome) {
-  const auto& decision = outcome.decision;
+  const auto& decision = outcome.decision();
   if (decision.add_header &&
       !context.add_header(outcome.quarantine_header_name,
                           header_value(session, outcome.quarantine_header_value)))
@@ -285,7 +285,7 @@ sfsistat end_of_message_stage(MilterContext& context) {
       return answer(context, {evaluation::StageReply::Kind::tempfail, "451", "4.3.0",
                               "cannot record the message, try again later"});
     if (!proceeds) return answer(context, outcome.reply);
-    quarantined = outcome.decision.action == decision::Action::quarantine;
+    quarantined = outcome.decision().action == decision::Action::quarantine;
     if (quarantined) quarantine(context, *session, outcome);
     return SMFIS_ACCEPT;
   });

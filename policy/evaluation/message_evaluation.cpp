@@ -43,6 +43,11 @@ std::string skip_reason_for(const EvaluationSettings& settings, const Connection
 
 }  // namespace
 
+const decision::Decision& MessageOutcome::decision() const {
+  static const decision::Decision kDeliver;
+  return dmarc ? dmarc->decision : kDeliver;
+}
+
 MessageEvaluation::MessageEvaluation(const EvaluationSettings& settings, ConnectionFacts connection,
                                      Envelope envelope)
     : settings_(settings), connection_(std::move(connection)), envelope_(std::move(envelope)) {
@@ -259,7 +264,7 @@ MessageOutcome MessageEvaluation::end_of_message() {
   for (const auto& clause : clauses)
     outcome.log_summary += clause.method + "=" + clause.result + " (" + clause.comment + ") ";
   if (outcome.dmarc) {
-    const auto& decision = outcome.decision;
+    const auto& decision = outcome.dmarc->decision;
     outcome.log_summary += std::string("action=") + decision::to_string(decision.intended) +
                            (decision.dry_run ? " (dry run)" : "") + " (" + decision.why + ")";
   }
@@ -299,14 +304,13 @@ void MessageEvaluation::run_dmarc_step_and_decide(const std::vector<dkim::DkimRe
   dns_->release_reserve();
   const metrics::ScopedTimer timer(check_duration(metrics::Method::dmarc));
   outcome.dmarc = run_dmarc_step(input, *dns_, settings_.dmarc, settings_.local_policy);
-  outcome.decision = outcome.dmarc->decision;
-  const auto& decision = outcome.decision;
+  const auto& decision = outcome.dmarc->decision;
   using decision::Action;
   if (decision.action == Action::reject || decision.action == Action::tempfail)
     outcome.reply = {
         decision.action == Action::reject ? StageReply::Kind::reject : StageReply::Kind::tempfail,
         decision.reply_code, decision.reply_enhanced, reply_text(decision.reply_text)};
-  if (outcome.decision.add_header) {
+  if (decision.add_header) {
     outcome.quarantine_header_name = settings_.local_policy.quarantine_header_name;
     outcome.quarantine_header_value = settings_.local_policy.quarantine_header_value;
   }

@@ -77,7 +77,8 @@ struct MessageOutcome {
   // DMARC and the local policy's verdict; absent when checks were skipped or DMARC is off (the
   // decision is then "deliver").
   std::optional<DmarcStep> dmarc;
-  decision::Decision decision;
+  // The local policy's decision: the DMARC step's, kept there only, or "deliver" without one.
+  const decision::Decision& decision() const;
   // The SMTP answer: proceed (deliver or quarantine), reject 550 5.7.1 or tempfail 451 4.7.0
   // (the decision's, or too many forged AR headers). Dry run (a DMARC setting) never makes the
   // DMARC decision refuse; the resource bounds still do.
