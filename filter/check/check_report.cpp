@@ -33,7 +33,7 @@ const char* action_of(const CheckReport& report) {
 
 std::string reply_line(const StageReply& reply) {
   if (reply.kind == StageReply::Kind::proceed) return "";
-  return reply.code + " " + reply.enhanced + " " + reply.text;
+  return reply.refusal.code + " " + reply.refusal.enhanced + " " + reply.refusal.text;
 }
 
 }  // namespace

@@ -54,13 +54,11 @@ struct Envelope {
   std::vector<std::string> recipients;
 };
 
-// An SMTP answer for a stage: go on, or refuse with a code, enhanced code and text.
+// An SMTP answer for a stage: go on, or refuse (reject 5xx or tempfail 4xx) with a refusal.
 struct StageReply {
   enum class Kind { proceed, reject, tempfail };
   Kind kind = Kind::proceed;
-  std::string code;      // "550"
-  std::string enhanced;  // "5.7.23"
-  std::string text;      // one line, no CR/LF
+  decision::Refusal refusal;  // empty when proceeding
 
   static StageReply proceed() { return {}; }
 };

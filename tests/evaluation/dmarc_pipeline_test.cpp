@@ -70,9 +70,9 @@ TEST_F(DmarcPipelineTest, AlignedDkimPassUnderPReject) {
 TEST_F(DmarcPipelineTest, NothingAlignedUnderPRejectIsRejected) {
   const auto outcome = run(simple_message("From: Joe <joe@reject.example>\r\n"));
   EXPECT_EQ(outcome.decision().action, decision::Action::reject) << outcome.log_summary;
-  EXPECT_EQ(outcome.decision().reply_code, "550");
-  EXPECT_EQ(outcome.decision().reply_enhanced, "5.7.1");
-  EXPECT_NE(outcome.decision().reply_text.find("reject.example"), std::string::npos);
+  EXPECT_EQ(outcome.decision().refusal.code, "550");
+  EXPECT_EQ(outcome.decision().refusal.enhanced, "5.7.1");
+  EXPECT_NE(outcome.decision().refusal.text.find("reject.example"), std::string::npos);
   EXPECT_NE(outcome.authentication_results.find("dmarc=fail (p=reject sp=quarantine dis=reject)"),
             std::string::npos)
       << outcome.authentication_results;
@@ -186,7 +186,7 @@ TEST_F(DmarcPipelineTest, DnsFailureIsTemperrorAndConfigurable) {
   settings_.local_policy.on_temperror = decision::TemperrorMode::tempfail;
   outcome = run(raw);
   EXPECT_EQ(outcome.decision().action, decision::Action::tempfail);
-  EXPECT_EQ(outcome.decision().reply_code, "451");
+  EXPECT_EQ(outcome.decision().refusal.code, "451");
 }
 
 // A temperror that still found the policy (the SPF domain's org lookup failed): reported when the

@@ -117,7 +117,8 @@ class Connection {
   void recipient() {
     const auto& recipients = input_.envelope.recipients;
     const auto reply = message_->recipient(recipients[next_recipient_++ % recipients.size()]);
-    if (auto problem = fuzz::check_reply(reply); !problem.empty()) fail(problem, reply.text);
+    if (auto problem = fuzz::check_reply(reply); !problem.empty())
+      fail(problem, reply.refusal.text);
   }
   void all_recipients() {
     for (std::size_t i = 0; i < input_.envelope.recipients.size(); ++i) recipient();
