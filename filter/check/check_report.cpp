@@ -28,12 +28,12 @@ std::string json_string(const std::string& text) {
 const char* action_of(const CheckReport& report) {
   if (report.reply.kind == StageReply::Kind::reject) return "reject";
   if (report.reply.kind == StageReply::Kind::tempfail) return "tempfail";
-  return decision::to_string(report.outcome.decision.action);
+  return decision::to_string(report.outcome.decision().action);
 }
 
 std::string reply_line(const StageReply& reply) {
   if (reply.kind == StageReply::Kind::proceed) return "";
-  return reply.code + " " + reply.enhanced + " " + reply.text;
+  return reply.refusal.code + " " + reply.refusal.enhanced + " " + reply.refusal.text;
 }
 
 }  // namespace
@@ -47,7 +47,7 @@ std::string format_text(const CheckReport& report) {
            reply_line(report.reply) + ")\n";
   }
   const auto& outcome = report.outcome;
-  const auto& decision = outcome.decision;
+  const auto& decision = outcome.decision();
   out += "Authentication-Results: " + outcome.authentication_results + "\n";
   out += std::string("Action: ") + action_of(report);
   if (report.reply.kind != StageReply::Kind::proceed) out += " (" + reply_line(report.reply) + ")";
@@ -67,7 +67,7 @@ std::string format_text(const CheckReport& report) {
 
 std::string format_json(const CheckReport& report) {
   const auto& outcome = report.outcome;
-  const auto& decision = outcome.decision;
+  const auto& decision = outcome.decision();
   std::string out = "{";
   out += "\"authentication_results\":" + json_string(outcome.authentication_results);
   out += std::string(",\"action\":") + json_string(action_of(report));

@@ -25,11 +25,17 @@ std::string strip_angle_brackets(const char* address) {
   return text;
 }
 
+// A 451 of the milter's own (a bound or a store failed, not the policy): the client retries.
+evaluation::StageReply tempfail(std::string enhanced, std::string text) {
+  return {.kind = evaluation::StageReply::Kind::tempfail,
+          .refusal = {.code = "451", .enhanced = std::move(enhanced), .text = std::move(text)}};
+}
+
 // Turns a policy StageReply into libmilter's status and reply line: the one place that does.
 sfsistat answer(MilterContext& context, const evaluation::StageReply& reply) {
   using Kind = evaluation::StageReply::Kind;
   if (reply.kind == Kind::proceed) return SMFIS_CONTINUE;
-  context.set_reply(reply.code, reply.enhanced, reply.text);
+  context.set_reply(reply.refusal.code, reply.refusal.enhanced, reply.refusal.text);
   return reply.kind == Kind::reject ? SMFIS_REJECT : SMFIS_TEMPFAIL;
 }
 
@@ -79,8 +85,8 @@ sfsistat refuse_connection(MilterContext& context, const Session& session) {
                                   " refused: limit: limits.max_connections=" + std::to_string(max) +
                                   " reached: tempfail 451 4.3.2");
   count_refused_connection();
-  return answer(context, {evaluation::StageReply::Kind::tempfail, "451", "4.3.2",
-                          "too many connections to the mail filter, try again later"});
+  return answer(context,
+                tempfail("4.3.2", "too many connections to the mail filter, try again later"));
 }
 
 // With SMFIP_HDR_LEADSPC agreed the MTA writes "Name:" + value as given, so the space that
@@ -92,7 +98,7 @@ std::string header_value(const Session& session, const std::string& value) {
 // Carries out a quarantine: the hold queue and/or the marker header (decision.h).
 void quarantine(MilterContext& context, const Session& session,
                 const evaluation::MessageOutcome& outcome) {
-  const auto& decision = outcome.decision;
+  const auto& decision = outcome.decision();
   if (decision.add_header &&
       !context.add_header(outcome.quarantine_header_name,
                           header_value(session, outcome.quarantine_header_value)))
@@ -151,9 +157,12 @@ std::optional<sfsistat> answer_probe(MilterContext& context, Session& session,
     return std::nullopt;
   }
   log_line(LogLevel::notice, context.macro("i") + ": probe " + *nonce + " answered");
-  return answer(context,
-                {evaluation::StageReply::Kind::reject, kProbeReplyCode, kProbeReplyEnhanced,
-                 probe_reply_text(*nonce, outcome.authentication_results, skip_reason)});
+  return answer(
+      context,
+      {.kind = evaluation::StageReply::Kind::reject,
+       .refusal = {.code = kProbeReplyCode,
+                   .enhanced = kProbeReplyEnhanced,
+                   .text = probe_reply_text(*nonce, outcome.authentication_results, skip_reason)}});
 }
 
 }  // namespace
@@ -279,13 +288,12 @@ sfsistat end_of_message_stage(MilterContext& context) {
     }
     const bool proceeds = outcome.reply.kind == evaluation::StageReply::Kind::proceed;
     if (proceeds && !edit_headers(context, *session, outcome))
-      return answer(context, {evaluation::StageReply::Kind::tempfail, "451", "4.3.0",
-                              "cannot remove a forged Authentication-Results header"});
+      return answer(context,
+                    tempfail("4.3.0", "cannot remove a forged Authentication-Results header"));
     if (!record(*session, outcome))
-      return answer(context, {evaluation::StageReply::Kind::tempfail, "451", "4.3.0",
-                              "cannot record the message, try again later"});
+      return answer(context, tempfail("4.3.0", "cannot record the message, try again later"));
     if (!proceeds) return answer(context, outcome.reply);
-    quarantined = outcome.decision.action == decision::Action::quarantine;
+    quarantined = outcome.decision().action == decision::Action::quarantine;
     if (quarantined) quarantine(context, *session, outcome);
     return SMFIS_ACCEPT;
   });

@@ -139,9 +139,7 @@ Disposition cap_by_override(Disposition disposition, const DecisionInput& input,
 
 void set_reject(Decision& decision, std::string text) {
   decision.intended = Action::reject;
-  decision.reply_code = kRejectCode;
-  decision.reply_enhanced = kRejectEnhanced;
-  decision.reply_text = std::move(text);
+  decision.refusal = {.code = kRejectCode, .enhanced = kRejectEnhanced, .text = std::move(text)};
 }
 
 Disposition no_author_disposition(NoAuthorMode mode) {
@@ -175,10 +173,10 @@ void decide_dmarc(const DecisionInput& input, const LocalPolicy& policy, Decisio
     decision.why = "DMARC temperror: " + dmarc.reason;
     if (policy.on_temperror == TemperrorMode::tempfail) {
       decision.intended = Action::tempfail;
-      decision.reply_code = kTempfailCode;
-      decision.reply_enhanced = kTempfailEnhanced;
-      decision.reply_text = "DMARC policy of " + reply_safe_domain(dmarc.from_domain) +
-                            " temporarily unavailable, try again later";
+      decision.refusal = {.code = kTempfailCode,
+                          .enhanced = kTempfailEnhanced,
+                          .text = "DMARC policy of " + reply_safe_domain(dmarc.from_domain) +
+                                  " temporarily unavailable, try again later"};
     }
     return;
   }

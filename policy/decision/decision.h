@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "decision/local_policy.h"
+#include "decision/refusal.h"
 #include "dmarc/author_selection.h"
 #include "dmarc/evaluate.h"
 #include "net/ip_address.h"
@@ -93,10 +94,8 @@ struct Decision {
   bool hold = false;        // quarantine: Postfix hold queue
   bool add_header = false;  // quarantine: add LocalPolicy's marker header
   std::vector<PolicyOverride> overrides;
-  std::string reply_code;  // "550" / "451" when intended is reject / tempfail
-  std::string reply_enhanced;
-  std::string reply_text;  // printable ASCII, one line
-  std::string why;         // one line for logs and authmilter-check
+  Refusal refusal;  // 550 / 451 when intended is reject / tempfail, else empty
+  std::string why;  // one line for logs and authmilter-check
 };
 
 Decision decide(const DecisionInput& input, const LocalPolicy& policy);

@@ -55,22 +55,6 @@ AnswerType BudgetedResolver::run(Deadline caller_deadline, const char* type, std
   return answer;
 }
 
-TxtAnswer BudgetedResolver::lookup_txt(std::string_view name) {
-  return lookup_txt_until(name, Deadline::max());
-}
-
-AddressAnswer BudgetedResolver::lookup_addresses(std::string_view name, net::IpFamily family) {
-  return lookup_addresses_until(name, family, Deadline::max());
-}
-
-MxAnswer BudgetedResolver::lookup_mx(std::string_view name) {
-  return lookup_mx_until(name, Deadline::max());
-}
-
-NameAnswer BudgetedResolver::lookup_ptr(const net::IpAddress& address) {
-  return lookup_ptr_until(address, Deadline::max());
-}
-
 TxtAnswer BudgetedResolver::lookup_txt_until(std::string_view name, Deadline deadline) {
   return run<TxtAnswer>(deadline, "TXT", name,
                         [&](Deadline until) { return inner_.lookup_txt_until(name, until); });

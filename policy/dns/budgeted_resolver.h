@@ -36,16 +36,11 @@
 
 namespace authmilter::dns {
 
-class BudgetedResolver : public Resolver {
+class BudgetedResolver : public DeadlineResolver {
  public:
   using Clock = std::function<std::chrono::steady_clock::time_point()>;
 
   BudgetedResolver(Resolver& inner, std::chrono::milliseconds budget, Clock clock = {});
-
-  TxtAnswer lookup_txt(std::string_view name) override;
-  AddressAnswer lookup_addresses(std::string_view name, net::IpFamily family) override;
-  MxAnswer lookup_mx(std::string_view name) override;
-  NameAnswer lookup_ptr(const net::IpAddress& address) override;
 
   TxtAnswer lookup_txt_until(std::string_view name, Deadline deadline) override;
   AddressAnswer lookup_addresses_until(std::string_view name, net::IpFamily family,

@@ -18,7 +18,7 @@
 // Outcome::timeout when it passes, if that comes before the implementation's own per-query
 // timeout. They exist so that a per-message budget (budgeted_resolver.h) can cut a lookup in
 // flight. The defaults ignore the deadline, which is right for a resolver that answers at once
-// (ZoneResolver); UnboundResolver overrides them.
+// (ZoneResolver); a resolver that can cut a lookup derives from DeadlineResolver instead.
 #pragma once
 
 #include <chrono>
@@ -107,6 +107,28 @@ class Resolver {
   virtual NameAnswer lookup_ptr_until(const net::IpAddress& address, Deadline /*deadline*/) {
     return lookup_ptr(address);
   }
+};
+
+// A resolver that honours deadlines (UnboundResolver, BudgetedResolver) implements the *_until
+// forms only: a plain lookup is the same lookup with no deadline of the caller's.
+class DeadlineResolver : public Resolver {
+ public:
+  TxtAnswer lookup_txt(std::string_view name) final {
+    return lookup_txt_until(name, Deadline::max());
+  }
+  AddressAnswer lookup_addresses(std::string_view name, net::IpFamily family) final {
+    return lookup_addresses_until(name, family, Deadline::max());
+  }
+  MxAnswer lookup_mx(std::string_view name) final { return lookup_mx_until(name, Deadline::max()); }
+  NameAnswer lookup_ptr(const net::IpAddress& address) final {
+    return lookup_ptr_until(address, Deadline::max());
+  }
+
+  TxtAnswer lookup_txt_until(std::string_view name, Deadline deadline) override = 0;
+  AddressAnswer lookup_addresses_until(std::string_view name, net::IpFamily family,
+                                       Deadline deadline) override = 0;
+  MxAnswer lookup_mx_until(std::string_view name, Deadline deadline) override = 0;
+  NameAnswer lookup_ptr_until(const net::IpAddress& address, Deadline deadline) override = 0;
 };
 
 }  // namespace authmilter::dns

@@ -119,22 +119,6 @@ PendingLookup<NameAnswer> UnboundResolver::start_ptr(const net::IpAddress& addre
       deadline);
 }
 
-TxtAnswer UnboundResolver::lookup_txt(std::string_view name) {
-  return start_txt(name).get();
-}
-
-AddressAnswer UnboundResolver::lookup_addresses(std::string_view name, net::IpFamily family) {
-  return start_addresses(name, family).get();
-}
-
-MxAnswer UnboundResolver::lookup_mx(std::string_view name) {
-  return start_mx(name).get();
-}
-
-NameAnswer UnboundResolver::lookup_ptr(const net::IpAddress& address) {
-  return start_ptr(address).get();
-}
-
 TxtAnswer UnboundResolver::lookup_txt_until(std::string_view name, Deadline deadline) {
   return start_txt(name, deadline).get();
 }

@@ -33,18 +33,13 @@
 
 namespace authmilter::dns {
 
-class UnboundResolver : public Resolver {
+class UnboundResolver : public DeadlineResolver {
   struct Key {};  // lets create() use make_unique with a constructor nobody else can call
 
  public:
   static Result<std::unique_ptr<UnboundResolver>> create(const ResolverOptions& options);
   UnboundResolver(Key, std::unique_ptr<UnboundQueryLoop> loop, std::chrono::milliseconds timeout,
                   AnswerCacheLimits limits, AnswerRules rules);
-
-  TxtAnswer lookup_txt(std::string_view name) override;
-  AddressAnswer lookup_addresses(std::string_view name, net::IpFamily family) override;
-  MxAnswer lookup_mx(std::string_view name) override;
-  NameAnswer lookup_ptr(const net::IpAddress& address) override;
 
   TxtAnswer lookup_txt_until(std::string_view name, Deadline deadline) override;
   AddressAnswer lookup_addresses_until(std::string_view name, net::IpFamily family,

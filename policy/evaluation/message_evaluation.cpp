@@ -43,6 +43,11 @@ std::string skip_reason_for(const EvaluationSettings& settings, const Connection
 
 }  // namespace
 
+const decision::Decision& MessageOutcome::decision() const {
+  static const decision::Decision kDeliver;
+  return dmarc ? dmarc->decision : kDeliver;
+}
+
 MessageEvaluation::MessageEvaluation(const EvaluationSettings& settings, ConnectionFacts connection,
                                      Envelope envelope)
     : settings_(settings), connection_(std::move(connection)), envelope_(std::move(envelope)) {
@@ -84,14 +89,18 @@ StageReply MessageEvaluation::recipient(std::string_view address) {
     const auto& policy = settings_.spf_policy;
     if (policy.reject_on_fail && spf_mail_from_->code == spf::SpfCode::fail) {
       count_recipient_refusal(metrics::RecipientRefusal::spf_fail);
-      return {StageReply::Kind::reject, "550", "5.7.23",
-              reply_text("SPF fail: " + spf_mail_from_->explanation)};
+      return {.kind = StageReply::Kind::reject,
+              .refusal = {.code = "550",
+                          .enhanced = "5.7.23",
+                          .text = reply_text("SPF fail: " + spf_mail_from_->explanation)}};
     }
     if (policy.on_temperror == TemperrorAction::tempfail &&
         spf_mail_from_->code == spf::SpfCode::temperror) {
       count_recipient_refusal(metrics::RecipientRefusal::spf_temperror);
-      return {StageReply::Kind::tempfail, "451", "4.7.24",
-              reply_text("SPF temporary error: " + spf_mail_from_->reason)};
+      return {.kind = StageReply::Kind::tempfail,
+              .refusal = {.code = "451",
+                          .enhanced = "4.7.24",
+                          .text = reply_text("SPF temporary error: " + spf_mail_from_->reason)}};
     }
   }
   const std::size_t max_recipients = settings_.limits.max_recipients;
@@ -101,7 +110,8 @@ StageReply MessageEvaluation::recipient(std::string_view address) {
       limit_breaches_.push_back({"limits.max_recipients", max_recipients, max_recipients + 1,
                                  "recipient refused 452 4.5.3"});
     count_recipient_refusal(metrics::RecipientRefusal::max_recipients);
-    return {StageReply::Kind::tempfail, "452", "4.5.3", "too many recipients"};
+    return {.kind = StageReply::Kind::tempfail,
+            .refusal = {.code = "452", .enhanced = "4.5.3", .text = "too many recipients"}};
   }
   envelope_.recipients.emplace_back(address);
   return StageReply::proceed();
@@ -197,7 +207,9 @@ MessageOutcome MessageEvaluation::refuse_header_section() {
     limit_breaches_.push_back(
         {"limits.max_header_bytes", limits.max_header_bytes, header_bytes_, consequence});
   MessageOutcome outcome;
-  outcome.reply = {StageReply::Kind::reject, "552", "5.3.4", "message header section too large"};
+  outcome.reply = {
+      .kind = StageReply::Kind::reject,
+      .refusal = {.code = "552", .enhanced = "5.3.4", .text = "message header section too large"}};
   outcome.log_summary = "refused: header section over the limits; not checked";
   return outcome;
 }
@@ -222,8 +234,10 @@ MessageOutcome MessageEvaluation::end_of_message() {
   if (outcome.too_many_forged_headers) {
     limit_breaches_.push_back({"limits.max_forged_authres_headers", max_forged,
                                forged_headers_seen_, "message refused 550 5.7.1"});
-    outcome.reply = {StageReply::Kind::reject, "550", "5.7.1",
-                     "too many Authentication-Results headers"};
+    outcome.reply = {
+        .kind = StageReply::Kind::reject,
+        .refusal = {
+            .code = "550", .enhanced = "5.7.1", .text = "too many Authentication-Results headers"}};
     return outcome;  // we cannot clean the message, so we do not judge it either
   }
   std::vector<authres::MethodResult> clauses;
@@ -259,7 +273,7 @@ MessageOutcome MessageEvaluation::end_of_message() {
   for (const auto& clause : clauses)
     outcome.log_summary += clause.method + "=" + clause.result + " (" + clause.comment + ") ";
   if (outcome.dmarc) {
-    const auto& decision = outcome.decision;
+    const auto& decision = outcome.dmarc->decision;
     outcome.log_summary += std::string("action=") + decision::to_string(decision.intended) +
                            (decision.dry_run ? " (dry run)" : "") + " (" + decision.why + ")";
   }
@@ -299,14 +313,15 @@ void MessageEvaluation::run_dmarc_step_and_decide(const std::vector<dkim::DkimRe
   dns_->release_reserve();
   const metrics::ScopedTimer timer(check_duration(metrics::Method::dmarc));
   outcome.dmarc = run_dmarc_step(input, *dns_, settings_.dmarc, settings_.local_policy);
-  outcome.decision = outcome.dmarc->decision;
-  const auto& decision = outcome.decision;
+  const auto& decision = outcome.dmarc->decision;
   using decision::Action;
-  if (decision.action == Action::reject || decision.action == Action::tempfail)
-    outcome.reply = {
-        decision.action == Action::reject ? StageReply::Kind::reject : StageReply::Kind::tempfail,
-        decision.reply_code, decision.reply_enhanced, reply_text(decision.reply_text)};
-  if (outcome.decision.add_header) {
+  if (decision.action == Action::reject || decision.action == Action::tempfail) {
+    outcome.reply = {.kind = decision.action == Action::reject ? StageReply::Kind::reject
+                                                               : StageReply::Kind::tempfail,
+                     .refusal = decision.refusal};
+    outcome.reply.refusal.text = reply_text(decision.refusal.text);  // the milter's line rules
+  }
+  if (decision.add_header) {
     outcome.quarantine_header_name = settings_.local_policy.quarantine_header_name;
     outcome.quarantine_header_value = settings_.local_policy.quarantine_header_value;
   }

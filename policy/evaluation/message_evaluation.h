@@ -54,13 +54,11 @@ struct Envelope {
   std::vector<std::string> recipients;
 };
 
-// An SMTP answer for a stage: go on, or refuse with a code, enhanced code and text.
+// An SMTP answer for a stage: go on, or refuse (reject 5xx or tempfail 4xx) with a refusal.
 struct StageReply {
   enum class Kind { proceed, reject, tempfail };
   Kind kind = Kind::proceed;
-  std::string code;      // "550"
-  std::string enhanced;  // "5.7.23"
-  std::string text;      // one line, no CR/LF
+  decision::Refusal refusal;  // empty when proceeding
 
   static StageReply proceed() { return {}; }
 };
@@ -77,7 +75,8 @@ struct MessageOutcome {
   // DMARC and the local policy's verdict; absent when checks were skipped or DMARC is off (the
   // decision is then "deliver").
   std::optional<DmarcStep> dmarc;
-  decision::Decision decision;
+  // The local policy's decision: the DMARC step's, kept there only, or "deliver" without one.
+  const decision::Decision& decision() const;
   // The SMTP answer: proceed (deliver or quarantine), reject 550 5.7.1 or tempfail 451 4.7.0
   // (the decision's, or too many forged AR headers). Dry run (a DMARC setting) never makes the
   // DMARC decision refuse; the resource bounds still do.

@@ -11,12 +11,6 @@ namespace authmilter::report {
 
 namespace {
 
-void clean(std::string& text, std::size_t limit) {
-  std::erase_if(text, [](char c) { return std::iscntrl(static_cast<unsigned char>(c)) != 0; });
-  if (text.size() > limit) text.resize(limit);
-  text = utf8_or_ascii(std::move(text));
-}
-
 // Every line ends in CRLF (bare CR and LF become CRLF), other control characters but TAB go,
 // and a section over the bound is cut after its last whole line.
 void clean_headers(FailureRecord& failure) {
@@ -45,13 +39,13 @@ void clean_headers(FailureRecord& failure) {
 }  // namespace
 
 void sanitize_failure(FailureRecord& failure) {
-  clean(failure.ruf, kMaxRuaLength);
+  clean_stored_text(failure.ruf, kMaxRuaLength);
   for (std::string* field :
        {&failure.fired, &failure.identity_alignment, &failure.mail_from, &failure.dkim_domain,
         &failure.dkim_identity, &failure.dkim_selector, &failure.delivery_result})
-    clean(*field, kMaxShortFieldLength);
-  clean(failure.spf_record, kMaxFailureTextLength);
-  clean(failure.authentication_results, kMaxFailureTextLength);
+    clean_stored_text(*field, kMaxShortFieldLength);
+  clean_stored_text(failure.spf_record, kMaxFailureTextLength);
+  clean_stored_text(failure.authentication_results, kMaxFailureTextLength);
   clean_headers(failure);
 }
 

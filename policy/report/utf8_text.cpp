@@ -1,5 +1,8 @@
 #include "report/utf8_text.h"
 
+#include <cctype>
+#include <utility>
+
 namespace authmilter::report {
 
 namespace {
@@ -74,6 +77,12 @@ std::string utf8_or_ascii(std::string text) {
   for (char& c : text)
     if (static_cast<unsigned char>(c) >= 0x80 || c == '\0') c = '?';
   return text;
+}
+
+void clean_stored_text(std::string& text, std::size_t limit) {
+  std::erase_if(text, [](char c) { return std::iscntrl(static_cast<unsigned char>(c)) != 0; });
+  if (text.size() > limit) text.resize(limit);
+  text = utf8_or_ascii(std::move(text));
 }
 
 }  // namespace authmilter::report

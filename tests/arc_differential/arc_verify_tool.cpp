@@ -19,7 +19,6 @@
 #include <cstdlib>
 #include <ctime>
 #include <fstream>
-#include <span>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -31,11 +30,16 @@
 #include "dkim/dkim_library.h"
 #include "dkim/dkim_options.h"
 #include "dns/zone_resolver.h"
+#include "support/message_parts.h"
 
 namespace {
 
 using authmilter::arc::ArcResult;
 using authmilter::arc::ArcVerifier;
+using authmilter::testing::MessageParts;
+using authmilter::testing::split_message;
+using authmilter::testing::stream_message;
+using authmilter::testing::without_line_end;
 
 bool read_file(const std::string& path, std::string& contents) {
   std::ifstream in(path, std::ios::binary);
@@ -46,19 +50,13 @@ bool read_file(const std::string& path, std::string& contents) {
   return !in.bad();
 }
 
-std::string without_line_end(std::string_view line) {
-  if (!line.empty() && line.back() == '\n') line.remove_suffix(1);
-  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-  return std::string(line);
-}
-
 bool load_keys(const std::string& path, authmilter::dns::ZoneResolver& zone) {
   std::string text;
   if (!read_file(path, text)) return false;
   std::istringstream lines(text);
   std::string line;
   while (std::getline(lines, line)) {
-    line = without_line_end(line);
+    line = std::string(without_line_end(line));
     if (line.empty() || line.front() == '#') continue;
     const std::size_t tab = line.find('\t');
     if (tab == std::string::npos || tab == 0) {
@@ -71,33 +69,10 @@ bool load_keys(const std::string& path, authmilter::dns::ZoneResolver& zone) {
   return true;
 }
 
-struct Message {
-  std::vector<std::pair<std::string, std::string>> headers;  // name, raw value after ':'
-  std::string body;
-};
-
-// Header fields up to the first empty line (a line starting with space or tab continues the
-// field before it), then the body as it is.
-Message split_message(std::string_view raw) {
-  Message message;
-  std::size_t position = 0;
-  while (position < raw.size()) {
-    std::size_t end = raw.find('\n', position);
-    end = end == std::string_view::npos ? raw.size() : end + 1;
-    const std::string_view line = raw.substr(position, end - position);
-    position = end;
-    if (line == "\n" || line == "\r\n") break;
-    if ((line.front() == ' ' || line.front() == '\t') && !message.headers.empty()) {
-      message.headers.back().second += line;
-      continue;
-    }
-    const std::size_t colon = line.find(':');
-    if (colon == std::string_view::npos) continue;
-    message.headers.emplace_back(std::string(line.substr(0, colon)),
-                                 std::string(line.substr(colon + 1)));
-  }
-  for (auto& header : message.headers) header.second = without_line_end(header.second);
-  message.body = std::string(raw.substr(std::min(position, raw.size())));
+// The milter hands a header value over without its final line end (the streaming verifiers of
+// the unit tests keep it: both must verify the same).
+MessageParts milter_fields(MessageParts message) {
+  for (auto& header : message.headers) header.second = std::string(without_line_end(header.second));
   return message;
 }
 
@@ -108,14 +83,9 @@ std::string one_line(std::string text) {
 }
 
 ArcResult verify(const authmilter::dkim::DkimLibrary& library, authmilter::dns::ZoneResolver& zone,
-                 const Message& message, std::size_t chunk_size, std::time_t now) {
+                 const MessageParts& message, std::size_t chunk_size, std::time_t now) {
   ArcVerifier verifier(library, zone);
-  for (const auto& [name, value] : message.headers) verifier.add_header(name, value);
-  verifier.end_of_headers();
-  for (std::size_t offset = 0; offset < message.body.size(); offset += chunk_size) {
-    const std::size_t length = std::min(chunk_size, message.body.size() - offset);
-    verifier.add_body(std::span<const char>(message.body.data() + offset, length));
-  }
+  stream_message(verifier, message, chunk_size);
   return verifier.finish(now);
 }
 
@@ -173,7 +143,8 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "arc_verify_tool: cannot read %s\n", path.c_str());
       return 2;
     }
-    const ArcResult result = verify(*library.value(), zone, split_message(raw), chunk_size, now);
+    const ArcResult result =
+        verify(*library.value(), zone, milter_fields(split_message(raw)), chunk_size, now);
     std::printf("cv=%s oldest_pass=%u reason=%s\n", authmilter::arc::to_string(result.code),
                 result.oldest_pass, one_line(result.reason).c_str());
   }

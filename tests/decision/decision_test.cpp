@@ -221,8 +221,8 @@ TEST_P(DecisionTable, Row) {
   EXPECT_EQ(decision.disposition, row.disposition);
   EXPECT_EQ(reasons_of(decision), row.reasons);
   if (row.action == Action::reject) {
-    EXPECT_EQ(decision.reply_code, "550");
-    EXPECT_EQ(decision.reply_enhanced, "5.7.1");
+    EXPECT_EQ(decision.refusal.code, "550");
+    EXPECT_EQ(decision.refusal.enhanced, "5.7.1");
   }
   EXPECT_EQ(decision.hold, row.action == Action::quarantine);
   EXPECT_FALSE(decision.add_header);
@@ -249,10 +249,10 @@ TEST(Decision, RejectTextNamesTheDomainAndIsSanitised) {
   LocalPolicy policy;
   policy.reject_text = "No: DMARC of %d\r\nforged %x";
   const Decision decision = decide(failing_reject("evil.example"), policy);
-  EXPECT_EQ(decision.reply_text, "No: DMARC of evil.example  forged %x");
+  EXPECT_EQ(decision.refusal.text, "No: DMARC of evil.example  forged %x");
   const Decision odd = decide(failing_reject("a b\r\n.example"), policy);
-  EXPECT_EQ(odd.reply_text.find('\r'), std::string::npos) << odd.reply_text;
-  EXPECT_NE(odd.reply_text.find("a?b??.example"), std::string::npos) << odd.reply_text;
+  EXPECT_EQ(odd.refusal.text.find('\r'), std::string::npos) << odd.refusal.text;
+  EXPECT_NE(odd.refusal.text.find("a?b??.example"), std::string::npos) << odd.refusal.text;
 }
 
 TEST(Decision, TemperrorTempfailsWhenConfigured) {
@@ -263,8 +263,8 @@ TEST(Decision, TemperrorTempfailsWhenConfigured) {
   input.dmarc.from_domain = "example.com";
   const Decision decision = decide(input, policy);
   EXPECT_EQ(decision.action, Action::tempfail);
-  EXPECT_EQ(decision.reply_code, "451");
-  EXPECT_EQ(decision.reply_enhanced.substr(0, 4), "4.7.");
+  EXPECT_EQ(decision.refusal.code, "451");
+  EXPECT_EQ(decision.refusal.enhanced.substr(0, 4), "4.7.");
 }
 
 TEST(Decision, ForwarderDomainThatPassedSpfOrDkim) {

@@ -2,54 +2,16 @@
 // pre-signed message (football.example.com, two DKIM signatures) and hand-built messages.
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
-
 #include "dns/zone_resolver.h"
 #include "evaluation/message_evaluation.h"
+#include "support/evaluation_feed.h"
+#include "support/suite_support.h"
 
 namespace authmilter::evaluation {
 namespace {
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-// Splits a message with LF or CRLF line ends into unfolded-as-received header fields (name,
-// value with the leading space and inner CRLFs, as libmilter hands them) and the body (CRLF).
-void feed(MessageEvaluation& message, const std::string& raw) {
-  std::string text;
-  for (std::size_t i = 0; i < raw.size(); ++i) {
-    if (raw[i] == '\n' && (i == 0 || raw[i - 1] != '\r')) text += '\r';
-    text += raw[i];
-  }
-  const auto end = text.find("\r\n\r\n");
-  std::istringstream head(text.substr(0, end + 2));
-  std::string line, name, value;
-  const auto flush = [&] {
-    if (!name.empty()) message.header(name, value);
-    name.clear();
-  };
-  while (std::getline(head, line)) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (!line.empty() && (line[0] == ' ' || line[0] == '\t')) {
-      value += "\r\n" + line;
-      continue;
-    }
-    flush();
-    const auto colon = line.find(':');
-    if (colon == std::string::npos) continue;
-    name = line.substr(0, colon);
-    value = line.substr(colon + 1);
-  }
-  flush();
-  message.end_of_headers();
-  const std::string body = end == std::string::npos ? "" : text.substr(end + 4);
-  message.body_chunk({body.data(), body.size()});
-}
+using authmilter::testing::feed;
+using authmilter::testing::read_file;
 
 std::string simple_message(const std::string& headers) {
   return headers + "To: <rcpt@example.net>\r\nSubject: hi\r\n\r\nHello.\r\n";
@@ -97,7 +59,7 @@ TEST_F(DmarcPipelineTest, AlignedDkimPassUnderPReject) {
   const auto outcome = run(read_file(AUTHMILTER_TEST_DATA "/dkim/rfc8463/rfc8463-a3-signed.eml"));
   ASSERT_TRUE(outcome.dmarc);
   EXPECT_EQ(outcome.dmarc->result->code, dmarc::DmarcCode::pass) << outcome.log_summary;
-  EXPECT_EQ(outcome.decision.action, decision::Action::deliver);
+  EXPECT_EQ(outcome.decision().action, decision::Action::deliver);
   EXPECT_NE(outcome.authentication_results.find(
                 "dmarc=pass (p=reject sp=reject dis=none) header.from=football.example.com"),
             std::string::npos)
@@ -107,10 +69,10 @@ TEST_F(DmarcPipelineTest, AlignedDkimPassUnderPReject) {
 
 TEST_F(DmarcPipelineTest, NothingAlignedUnderPRejectIsRejected) {
   const auto outcome = run(simple_message("From: Joe <joe@reject.example>\r\n"));
-  EXPECT_EQ(outcome.decision.action, decision::Action::reject) << outcome.log_summary;
-  EXPECT_EQ(outcome.decision.reply_code, "550");
-  EXPECT_EQ(outcome.decision.reply_enhanced, "5.7.1");
-  EXPECT_NE(outcome.decision.reply_text.find("reject.example"), std::string::npos);
+  EXPECT_EQ(outcome.decision().action, decision::Action::reject) << outcome.log_summary;
+  EXPECT_EQ(outcome.decision().refusal.code, "550");
+  EXPECT_EQ(outcome.decision().refusal.enhanced, "5.7.1");
+  EXPECT_NE(outcome.decision().refusal.text.find("reject.example"), std::string::npos);
   EXPECT_NE(outcome.authentication_results.find("dmarc=fail (p=reject sp=quarantine dis=reject)"),
             std::string::npos)
       << outcome.authentication_results;
@@ -120,21 +82,21 @@ TEST_F(DmarcPipelineTest, AlignedSpfPassDelivers) {
   const auto outcome =
       run(simple_message("From: joe@reject.example\r\n"), "bounce@reject.example", "192.0.2.7");
   EXPECT_EQ(outcome.dmarc->result->code, dmarc::DmarcCode::pass) << outcome.log_summary;
-  EXPECT_EQ(outcome.decision.action, decision::Action::deliver);
+  EXPECT_EQ(outcome.decision().action, decision::Action::deliver);
 }
 
 TEST_F(DmarcPipelineTest, StrictSpfAlignmentRefusesASubdomain) {
   const auto outcome =
       run(simple_message("From: joe@strict.example\r\n"), "bounce@sub.strict.example", "192.0.2.7");
   EXPECT_EQ(outcome.dmarc->result->code, dmarc::DmarcCode::fail) << outcome.log_summary;
-  EXPECT_EQ(outcome.decision.action, decision::Action::reject);
+  EXPECT_EQ(outcome.decision().action, decision::Action::reject);
 }
 
 TEST_F(DmarcPipelineTest, MailingListHeadersTurnRejectIntoQuarantine) {
   const auto outcome =
       run(simple_message("List-Id: <talk.lists.example>\r\nFrom: joe@reject.example\r\n"));
-  EXPECT_EQ(outcome.decision.action, decision::Action::quarantine) << outcome.log_summary;
-  EXPECT_TRUE(outcome.decision.hold);
+  EXPECT_EQ(outcome.decision().action, decision::Action::quarantine) << outcome.log_summary;
+  EXPECT_TRUE(outcome.decision().hold);
   EXPECT_NE(outcome.authentication_results.find("dis=quarantine; mailing_list"), std::string::npos)
       << outcome.authentication_results;
 }
@@ -142,8 +104,8 @@ TEST_F(DmarcPipelineTest, MailingListHeadersTurnRejectIntoQuarantine) {
 TEST_F(DmarcPipelineTest, QuarantineByHeader) {
   settings_.local_policy.quarantine = decision::QuarantineMode::header;
   const auto outcome = run(simple_message("From: joe@quarantine.example\r\n"));
-  EXPECT_EQ(outcome.decision.action, decision::Action::quarantine);
-  EXPECT_FALSE(outcome.decision.hold);
+  EXPECT_EQ(outcome.decision().action, decision::Action::quarantine);
+  EXPECT_FALSE(outcome.decision().hold);
   EXPECT_EQ(outcome.quarantine_header_name, "X-Spam-Flag");
   EXPECT_EQ(outcome.quarantine_header_value, "YES");
 }
@@ -151,38 +113,38 @@ TEST_F(DmarcPipelineTest, QuarantineByHeader) {
 TEST_F(DmarcPipelineTest, PNoneDeliversWithFail) {
   const auto outcome = run(simple_message("From: joe@none.example\r\n"));
   EXPECT_EQ(outcome.dmarc->result->code, dmarc::DmarcCode::fail);
-  EXPECT_EQ(outcome.decision.action, decision::Action::deliver);
+  EXPECT_EQ(outcome.decision().action, decision::Action::deliver);
 }
 
 TEST_F(DmarcPipelineTest, NpAppliesOnlyToNonExistentSubdomains) {
-  EXPECT_EQ(run(simple_message("From: a@ghost.np.example\r\n")).decision.action,
+  EXPECT_EQ(run(simple_message("From: a@ghost.np.example\r\n")).decision().action,
             decision::Action::reject);
-  EXPECT_EQ(run(simple_message("From: a@exists.np.example\r\n")).decision.action,
+  EXPECT_EQ(run(simple_message("From: a@exists.np.example\r\n")).decision().action,
             decision::Action::deliver);
 }
 
 TEST_F(DmarcPipelineTest, TwoFromAddressesFollowTheConfiguredAnswer) {
   const std::string raw = simple_message("From: a@none.example, b@reject.example\r\n");
   auto outcome = run(raw);
-  EXPECT_EQ(outcome.decision.action, decision::Action::reject) << outcome.log_summary;
+  EXPECT_EQ(outcome.decision().action, decision::Action::reject) << outcome.log_summary;
   EXPECT_NE(outcome.authentication_results.find("dmarc=permerror"), std::string::npos);
   settings_.local_policy.multiple_from = dmarc::MultipleFromPolicy::strictest;
   outcome = run(raw);
   EXPECT_EQ(outcome.dmarc->result->from_domain, "reject.example");
-  EXPECT_EQ(outcome.decision.action, decision::Action::reject);
+  EXPECT_EQ(outcome.decision().action, decision::Action::reject);
   const std::string two_headers =
       simple_message("From: a@none.example\r\nFrom: b@none.example\r\n");
   settings_.local_policy.multiple_from = dmarc::MultipleFromPolicy::fail;
   outcome = run(two_headers);
   EXPECT_EQ(outcome.dmarc->result->code, dmarc::DmarcCode::fail);
-  EXPECT_EQ(outcome.decision.action, decision::Action::quarantine);
+  EXPECT_EQ(outcome.decision().action, decision::Action::quarantine);
 }
 
 TEST_F(DmarcPipelineTest, NoFromIsConfigurable) {
-  EXPECT_EQ(run(simple_message("")).decision.action, decision::Action::reject);
+  EXPECT_EQ(run(simple_message("")).decision().action, decision::Action::reject);
   settings_.local_policy.no_author = decision::NoAuthorMode::accept;
   const auto outcome = run(simple_message(""));
-  EXPECT_EQ(outcome.decision.action, decision::Action::deliver);
+  EXPECT_EQ(outcome.decision().action, decision::Action::deliver);
   EXPECT_NE(outcome.authentication_results.find("dmarc=none"), std::string::npos);
 }
 
@@ -196,12 +158,12 @@ TEST_F(DmarcPipelineTest, UsableAuthorBesideABrokenOneIsNeverNoFrom) {
     SCOPED_TRACE(from);
     settings_.local_policy.multiple_from = dmarc::MultipleFromPolicy::reject;
     auto outcome = run(simple_message(from));
-    EXPECT_EQ(outcome.decision.action, decision::Action::reject) << outcome.log_summary;
+    EXPECT_EQ(outcome.decision().action, decision::Action::reject) << outcome.log_summary;
     settings_.local_policy.multiple_from = dmarc::MultipleFromPolicy::strictest;
     outcome = run(simple_message(from));
     ASSERT_TRUE(outcome.dmarc && outcome.dmarc->result) << outcome.log_summary;
     EXPECT_EQ(outcome.dmarc->result->from_domain, "reject.example");
-    EXPECT_EQ(outcome.decision.action, decision::Action::reject) << outcome.log_summary;
+    EXPECT_EQ(outcome.decision().action, decision::Action::reject) << outcome.log_summary;
   }
 }
 
@@ -211,8 +173,8 @@ TEST_F(DmarcPipelineTest, OverrideOfOneAuthorDoesNotCoverAnother) {
   settings_.local_policy.overrides = {
       {"football.example.com", decision::RejectMode::never, dmarc::Disposition::none}};
   const auto outcome = run(simple_message("From: a@football.example.com, ceo@reject.example\r\n"));
-  EXPECT_EQ(outcome.decision.action, decision::Action::reject) << outcome.log_summary;
-  EXPECT_EQ(run(simple_message("From: a@football.example.com\r\n")).decision.action,
+  EXPECT_EQ(outcome.decision().action, decision::Action::reject) << outcome.log_summary;
+  EXPECT_EQ(run(simple_message("From: a@football.example.com\r\n")).decision().action,
             decision::Action::deliver);
 }
 
@@ -220,11 +182,11 @@ TEST_F(DmarcPipelineTest, DnsFailureIsTemperrorAndConfigurable) {
   const std::string raw = simple_message("From: a@broken.example\r\n");
   auto outcome = run(raw);
   EXPECT_EQ(outcome.dmarc->result->code, dmarc::DmarcCode::temperror);
-  EXPECT_EQ(outcome.decision.action, decision::Action::deliver);
+  EXPECT_EQ(outcome.decision().action, decision::Action::deliver);
   settings_.local_policy.on_temperror = decision::TemperrorMode::tempfail;
   outcome = run(raw);
-  EXPECT_EQ(outcome.decision.action, decision::Action::tempfail);
-  EXPECT_EQ(outcome.decision.reply_code, "451");
+  EXPECT_EQ(outcome.decision().action, decision::Action::tempfail);
+  EXPECT_EQ(outcome.decision().refusal.code, "451");
 }
 
 // A temperror that still found the policy (the SPF domain's org lookup failed): reported when the
@@ -239,15 +201,15 @@ TEST_F(DmarcPipelineTest, TempfailedMessageLeavesNoReportRow) {
   EXPECT_TRUE(outcome.report_row.has_value());
   settings_.local_policy.on_temperror = decision::TemperrorMode::tempfail;
   outcome = run(raw, "b@sub.reject.example", "192.0.2.7");
-  EXPECT_EQ(outcome.decision.action, decision::Action::tempfail);
+  EXPECT_EQ(outcome.decision().action, decision::Action::tempfail);
   EXPECT_FALSE(outcome.report_row.has_value());
 }
 
 TEST_F(DmarcPipelineTest, DryRunReportsButDoesNotAct) {
   settings_.local_policy.dry_run = true;
   const auto outcome = run(simple_message("From: joe@reject.example\r\n"));
-  EXPECT_EQ(outcome.decision.action, decision::Action::deliver);
-  EXPECT_EQ(outcome.decision.intended, decision::Action::reject);
+  EXPECT_EQ(outcome.decision().action, decision::Action::deliver);
+  EXPECT_EQ(outcome.decision().intended, decision::Action::reject);
   EXPECT_NE(outcome.authentication_results.find("dis=reject; dry run"), std::string::npos)
       << outcome.authentication_results;
 }
@@ -256,7 +218,7 @@ TEST_F(DmarcPipelineTest, TrustedNetworksAreNeverJudged) {
   settings_.trusted_networks.push_back(*net::CidrBlock::parse("203.0.113.0/24"));
   const auto outcome = run(simple_message("From: joe@reject.example\r\n"));
   EXPECT_FALSE(outcome.dmarc);
-  EXPECT_EQ(outcome.decision.action, decision::Action::deliver);
+  EXPECT_EQ(outcome.decision().action, decision::Action::deliver);
 }
 
 }  // namespace

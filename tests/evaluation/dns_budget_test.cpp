@@ -130,7 +130,7 @@ TEST_F(DnsBudgetTest, ASlowSenderZoneCannotStarveTheDmarcLookup) {
   EXPECT_LT(std::chrono::steady_clock::now() - started, milliseconds(200 + 150));
   ASSERT_TRUE(outcome.dmarc && outcome.dmarc->result);
   EXPECT_EQ(outcome.dmarc->result->code, dmarc::DmarcCode::fail) << outcome.log_summary;
-  EXPECT_EQ(outcome.decision.action, decision::Action::reject);
+  EXPECT_EQ(outcome.decision().action, decision::Action::reject);
   EXPECT_TRUE(outcome.dns_budget_spent);  // SPF ran out, and the line says so
 }
 

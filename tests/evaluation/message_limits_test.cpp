@@ -65,9 +65,9 @@ TEST_F(MessageLimitsTest, RecipientsAtTheLimitAreAcceptedTheNextOnesRefused452) 
   for (int i = 0; i < 2; ++i) {
     const StageReply reply = message.recipient("extra@example.net");
     EXPECT_EQ(reply.kind, StageReply::Kind::tempfail);
-    EXPECT_EQ(reply.code, "452");
-    EXPECT_EQ(reply.enhanced, "4.5.3");
-    EXPECT_EQ(reply.text, "too many recipients");
+    EXPECT_EQ(reply.refusal.code, "452");
+    EXPECT_EQ(reply.refusal.enhanced, "4.5.3");
+    EXPECT_EQ(reply.refusal.text, "too many recipients");
   }
   const auto breaches = message.take_limit_breaches();
   ASSERT_EQ(breaches.size(), 1u);  // one log line, not one per refused recipient
@@ -86,7 +86,7 @@ TEST_F(MessageLimitsTest, DefaultRecipientLimitKeepsAThousand) {
   MessageEvaluation message = start();
   for (std::size_t i = 0; i < kDefaultMaxRecipients; ++i)
     ASSERT_EQ(message.recipient("user@example.net").kind, StageReply::Kind::proceed) << i;
-  EXPECT_EQ(message.recipient("user@example.net").code, "452");
+  EXPECT_EQ(message.recipient("user@example.net").refusal.code, "452");
   EXPECT_EQ(message.envelope().recipients.size(), kDefaultMaxRecipients);
 }
 
@@ -106,8 +106,8 @@ TEST_F(MessageLimitsTest, OneHeaderFieldOverTheLimitIsRefused552) {
   for (int i = 0; i < 6; ++i) message.header("X-Field", " value");
   const MessageOutcome outcome = finish(message);
   EXPECT_EQ(outcome.reply.kind, StageReply::Kind::reject);
-  EXPECT_EQ(outcome.reply.code, "552");
-  EXPECT_EQ(outcome.reply.enhanced, "5.3.4");
+  EXPECT_EQ(outcome.reply.refusal.code, "552");
+  EXPECT_EQ(outcome.reply.refusal.enhanced, "5.3.4");
   EXPECT_TRUE(outcome.authentication_results.empty());  // not judged
   EXPECT_FALSE(outcome.report_row);                     // nor recorded
   const auto breaches = message.take_limit_breaches();
@@ -128,8 +128,8 @@ TEST_F(MessageLimitsTest, HeaderBytesAtTheLimitAreAcceptedOneMoreIsRefused) {
   MessageEvaluation over = start();
   over.header(name, value + "v");
   const MessageOutcome outcome = finish(over);
-  EXPECT_EQ(outcome.reply.code, "552");
-  EXPECT_EQ(outcome.reply.enhanced, "5.3.4");
+  EXPECT_EQ(outcome.reply.refusal.code, "552");
+  EXPECT_EQ(outcome.reply.refusal.enhanced, "5.3.4");
   const auto breaches = over.take_limit_breaches();
   ASSERT_EQ(breaches.size(), 1u);
   EXPECT_EQ(breaches[0].bound, "limits.max_header_bytes");
@@ -141,7 +141,7 @@ TEST_F(MessageLimitsTest, BothHeaderBoundsOverGiveOneBreachEach) {
   settings_.limits.max_header_bytes = 10;
   MessageEvaluation message = start();
   for (int i = 0; i < 3; ++i) message.header("X-Field", " value");
-  EXPECT_EQ(finish(message).reply.code, "552");
+  EXPECT_EQ(finish(message).reply.refusal.code, "552");
   const auto breaches = message.take_limit_breaches();
   ASSERT_EQ(breaches.size(), 2u);
   EXPECT_EQ(breaches[0].bound, "limits.max_header_fields");
@@ -158,7 +158,7 @@ TEST_F(MessageLimitsTest, HundredThousandHeaderFieldsAreRefusedQuickly) {
   const std::string signature = " v=1; a=rsa-sha256; d=example.org; s=s; h=from; bh=AA==; b=AA==";
   for (int i = 0; i < 100000; ++i) message.header("DKIM-Signature", signature);
   const MessageOutcome outcome = finish(message);
-  EXPECT_EQ(outcome.reply.code, "552");
+  EXPECT_EQ(outcome.reply.refusal.code, "552");
   const auto breaches = message.take_limit_breaches();
   ASSERT_FALSE(breaches.empty());
   EXPECT_EQ(breaches[0].bound, "limits.max_header_fields");
@@ -225,7 +225,7 @@ TEST_F(MessageLimitsTest, ForgedHeadersAtTheConfiguredLimitAreDeletedOneMoreIsRe
   for (int i = 0; i < 3; ++i) over.header("Authentication-Results", " mx.example.net; none");
   const MessageOutcome refused = finish(over);
   EXPECT_TRUE(refused.too_many_forged_headers);
-  EXPECT_EQ(refused.reply.code, "550");
+  EXPECT_EQ(refused.reply.refusal.code, "550");
   const auto breaches = over.take_limit_breaches();
   ASSERT_EQ(breaches.size(), 1u);
   EXPECT_EQ(describe(breaches[0]),
@@ -236,7 +236,7 @@ TEST_F(MessageLimitsTest, TooManyForgedHeadersIsReportedAsABreach) {
   MessageEvaluation message = start();
   for (std::size_t i = 0; i < kDefaultMaxForgedAuthresHeaders + 3; ++i)
     message.header("Authentication-Results", " mx.example.net; none");
-  EXPECT_EQ(finish(message).reply.code, "550");
+  EXPECT_EQ(finish(message).reply.refusal.code, "550");
   const auto breaches = message.take_limit_breaches();
   ASSERT_EQ(breaches.size(), 1u);
   EXPECT_EQ(breaches[0].bound, "limits.max_forged_authres_headers");

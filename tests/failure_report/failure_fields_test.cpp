@@ -3,25 +3,21 @@
 // fields for SPF-only, DKIM-only and both failing; and nothing recorded when disabled.
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
-
 #include "arf_reader.h"
 #include "dns/zone_resolver.h"
 #include "evaluation/message_evaluation.h"
 #include "report/failure_mail.h"
+#include "support/evaluation_feed.h"
+#include "support/message_parts.h"
+#include "support/suite_support.h"
 
 namespace authmilter::evaluation {
 namespace {
 
+using authmilter::testing::feed;
+using authmilter::testing::read_file;
+using authmilter::testing::to_crlf;
 using report::testing::read_arf;
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 // The RFC 8463 message with only its Ed25519 signature (s=brisbane), CRLF line ends.
 std::string signed_message() {
@@ -29,39 +25,7 @@ std::string signed_message() {
   const auto rsa = raw.find("DKIM-Signature: v=1; a=rsa-sha256");
   const auto from = raw.find("From: Joe SixPack");
   raw.erase(rsa, from - rsa);
-  std::string text;
-  for (std::size_t i = 0; i < raw.size(); ++i) {
-    if (raw[i] == '\n' && (i == 0 || raw[i - 1] != '\r')) text += '\r';
-    text += raw[i];
-  }
-  return text;
-}
-
-// Header fields as libmilter hands them (value with its leading space and inner CRLFs), then
-// the body.
-void feed(MessageEvaluation& message, const std::string& text) {
-  const auto end = text.find("\r\n\r\n");
-  std::istringstream head(text.substr(0, end + 2));
-  std::string line, name, value;
-  const auto flush = [&] {
-    if (!name.empty()) message.header(name, value);
-    name.clear();
-  };
-  while (std::getline(head, line)) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (!line.empty() && (line[0] == ' ' || line[0] == '\t')) {
-      value += "\r\n" + line;
-      continue;
-    }
-    flush();
-    const auto colon = line.find(':');
-    name = line.substr(0, colon);
-    value = line.substr(colon + 1);
-  }
-  flush();
-  message.end_of_headers();
-  const std::string body = text.substr(end + 4);
-  message.body_chunk({body.data(), body.size()});
+  return to_crlf(raw);
 }
 
 constexpr const char* kSpfRecord = "v=spf1 ip4:192.0.2.0/24 -all";

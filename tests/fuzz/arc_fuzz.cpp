@@ -17,20 +17,14 @@
 #include <string_view>
 
 #include "arc/arc_verifier.h"
-#include "dkim/dkim_library.h"
 #include "dns/zone_resolver.h"
+#include "fuzz_message.h"
 
 namespace {
 
 using namespace authmilter;
 
 constexpr std::size_t kMaxFields = 400;
-
-const authmilter::dkim::DkimLibrary& library() {
-  static const auto created = authmilter::dkim::DkimLibrary::create({});
-  if (!created.ok()) __builtin_trap();
-  return **created;
-}
 
 void add_fixed_keys(dns::ZoneResolver& zone) {
   static constexpr const char* kDummy =
@@ -54,44 +48,17 @@ void add_fixed_keys(dns::ZoneResolver& zone) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::string_view input(reinterpret_cast<const char*>(data), size);
   const std::size_t chunk = size > 0 ? 1 + data[size - 1] % 97 : 1;
-  const auto first_newline = input.find('\n');
   dns::ZoneResolver zone;
   add_fixed_keys(zone);
-  zone.add_txt("dummy._domainkey.example.org", std::string(input.substr(0, first_newline)));
-  input = first_newline == std::string_view::npos ? std::string_view()
-                                                  : input.substr(first_newline + 1);
+  zone.add_txt("dummy._domainkey.example.org", fuzz::take_first_line(input));
 
-  arc::ArcVerifier verifier(library(), zone);
+  arc::ArcVerifier verifier(fuzz::dkim_library(), zone);
   std::size_t fields = 0;
-  std::string name, value;
-  const auto flush = [&] {
-    if (name.empty()) return;
-    if (fields++ < kMaxFields) verifier.add_header(name, value);
-    name.clear();
-  };
-  while (!input.empty()) {
-    const auto end = input.find('\n');
-    std::string_view line = input.substr(0, end);
-    input = end == std::string_view::npos ? std::string_view() : input.substr(end + 1);
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (line.empty()) break;  // end of the header section
-    if (line.front() == ' ' || line.front() == '\t') {
-      value += "\r\n";
-      value += line;
-      continue;
-    }
-    flush();
-    const auto colon = line.find(':');
-    if (colon == std::string_view::npos) continue;
-    name = std::string(line.substr(0, colon));
-    value = std::string(line.substr(colon + 1));
-  }
-  flush();
-  verifier.end_of_headers();
-  for (std::size_t at = 0; at < input.size(); at += chunk) {
-    const std::string_view piece = input.substr(at, chunk);
-    verifier.add_body({piece.data(), piece.size()});
-  }
+  const std::string_view body =
+      fuzz::split_header_fields(input, [&](const std::string& name, const std::string& value) {
+        if (fields++ < kMaxFields) verifier.add_header(name, value);
+      });
+  fuzz::feed_body(verifier, body, chunk);
   // The suite's signatures carry t=12345..; 2017-01-01 is after them.
   const arc::ArcResult result = verifier.finish(1483228800);
 

@@ -30,6 +30,7 @@
 #include "dmarc/org_domain.h"
 #include "dns/zone_resolver.h"
 #include "evaluation/message_evaluation.h"
+#include "fuzz_message.h"
 #include "pipeline_input.h"
 #include "pipeline_invariants.h"
 
@@ -40,12 +41,6 @@ using namespace authmilter;
 constexpr std::string_view kAuthservId = "mx.example.net";
 // Empty body chunks sent at most; after that a 0 size means MILTER_CHUNK_SIZE (no endless loop).
 constexpr int kMaxEmptyChunks = 16;
-
-const authmilter::dkim::DkimLibrary& dkim_library() {
-  static const auto created = authmilter::dkim::DkimLibrary::create({});
-  if (!created.ok()) std::abort();
-  return **created;
-}
 
 // The PSL for RFC 7489 mode, loaded once; null when the system has none (RFC 9989 mode only).
 std::shared_ptr<const dmarc::PublicSuffixList> public_suffix_list() {
@@ -96,7 +91,7 @@ evaluation::EvaluationSettings make_settings(const fuzz::Plan& plan, dns::Resolv
   settings.local_policy.dry_run = plan.dry_run;
   settings.local_policy.multiple_from = static_cast<dmarc::MultipleFromPolicy>(plan.multiple_from);
   settings.resolver = &resolver;
-  settings.dkim = plan.dkim_enabled ? &dkim_library() : nullptr;
+  settings.dkim = plan.dkim_enabled ? &fuzz::dkim_library() : nullptr;
   return settings;
 }
 
@@ -122,7 +117,8 @@ class Connection {
   void recipient() {
     const auto& recipients = input_.envelope.recipients;
     const auto reply = message_->recipient(recipients[next_recipient_++ % recipients.size()]);
-    if (auto problem = fuzz::check_reply(reply); !problem.empty()) fail(problem, reply.text);
+    if (auto problem = fuzz::check_reply(reply); !problem.empty())
+      fail(problem, reply.refusal.text);
   }
   void all_recipients() {
     for (std::size_t i = 0; i < input_.envelope.recipients.size(); ++i) recipient();

@@ -155,11 +155,11 @@ bool TracingResolver::txt_failed(std::string_view name) const {
 }
 
 std::string check_reply(const evaluation::StageReply& reply) {
-  for (const char c : reply.text) {
+  for (const char c : reply.refusal.text) {
     const auto byte = static_cast<unsigned char>(c);
     if (byte < 0x20 || byte == 0x7f) return "reply text contains a control character";
   }
-  if (reply.kind != evaluation::StageReply::Kind::proceed && reply.code.size() != 3)
+  if (reply.kind != evaluation::StageReply::Kind::proceed && reply.refusal.code.size() != 3)
     return "refusal without a three-digit reply code";
   return {};
 }

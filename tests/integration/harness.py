@@ -1,8 +1,8 @@
 """harness - the integration test harness: real unbound, real authmilter, real Postfix on loopback.
 
 Purpose: one import for test modules. Re-exports the pieces (DnsServer, Milter, MilterSocket,
-Postfix) and adds what tests share: the per-module Environment, message construction, and
-header-section parsing for Authentication-Results checks (RFC 8601).
+Postfix) and adds what tests share: the per-module Environment, message construction, zone
+lines for TXT records, and header-section parsing for Authentication-Results checks (RFC 8601).
 
 Call order in a test module:
     ENV = harness.Environment("name")          # module global
@@ -221,6 +221,26 @@ def make_message(subject, extra_headers=(), body="Test body.\n", sender="sender@
         body,
     ]
     return "\r\n".join(lines).encode("utf-8")
+
+
+def txt_lines(name, value):
+    """The zone-file TXT line of name, value cut into character-strings of 200 octets (one
+    string holds at most 255, RFC 1035 section 3.3.14), as a one-line list for a zone."""
+    chunks = " ".join(f'"{value[i:i + 200]}"' for i in range(0, len(value), 200))
+    return [f"{name}. TXT {chunks}"]
+
+
+def tab_records(path):
+    """Zone-file TXT lines of an owner<TAB>value file (lines starting with '#' and lines without
+    a tab skipped), such as the key records of the RFC 8463 test data (dns-records.txt)."""
+    lines = []
+    with open(path) as handle:
+        for line in handle:
+            if line.startswith("#") or "\t" not in line:
+                continue
+            name, value = line.rstrip("\n").split("\t", 1)
+            lines += txt_lines(name, value)
+    return lines
 
 
 def header_fields(message):

@@ -44,18 +44,13 @@ def setUpModule():
     ENV.start(zones={
         "author.test": [
             '_dmarc.author.test. TXT "v=DMARC1; p=reject"',
-            *txt_lines("sel._domainkey.author.test", KEYS["author"].key_record()),
+            *harness.txt_lines("sel._domainkey.author.test", KEYS["author"].key_record()),
         ],
         "list.test": [
             'list.test. TXT "v=spf1 ip4:127.0.0.1 -all"',
-            *txt_lines("arc._domainkey.list.test", KEYS["list"].key_record()),
+            *harness.txt_lines("arc._domainkey.list.test", KEYS["list"].key_record()),
         ],
     })
-
-
-def txt_lines(name, value):
-    chunks = " ".join(f'"{value[i:i + 200]}"' for i in range(0, len(value), 200))
-    return [f"{name}. TXT {chunks}"]
 
 
 def private_key(name):

@@ -27,15 +27,7 @@ def signed_message():
 
 def key_records():
     """Zone-file TXT lines for the RFC 8463 keys (dns-records.txt: owner<TAB>value)."""
-    records = []
-    with open(os.path.join(DATA, "dns-records.txt")) as handle:
-        for line in handle:
-            if line.startswith("#") or not line.strip():
-                continue
-            owner, value = line.rstrip("\n").split("\t", 1)
-            # One TXT character-string holds at most 255 octets (RFC 1035 section 3.3.14).
-            chunks = " ".join(f'"{value[i:i + 255]}"' for i in range(0, len(value), 255))
-            records.append(f"{owner}. TXT {chunks}")
+    records = harness.tab_records(os.path.join(DATA, "dns-records.txt"))
     if len(records) != len(SIGNATURES):
         raise ValueError(f"expected {len(SIGNATURES)} key records in dns-records.txt: {records}")
     return records

@@ -33,19 +33,6 @@ SIGNED = os.path.join(harness.source_dir(), "tests", "data", "dkim", "rfc8463")
 QUARANTINE_TIMEOUT = 10.0
 
 
-def tab_records(path):
-    """zone-file TXT lines from the tab-separated key records of the RFC 8463 test data."""
-    lines = []
-    with open(path) as handle:
-        for line in handle:
-            if line.startswith("#") or "\t" not in line:
-                continue
-            name, value = line.rstrip("\n").split("\t", 1)
-            chunks = " ".join(f'"{value[i:i + 200]}"' for i in range(0, len(value), 200))
-            lines.append(f"{name}. TXT {chunks}")
-    return lines
-
-
 ZONES = {
     "example.org": [
         'example.org. TXT "v=spf1 ip4:127.0.0.1 -all"',
@@ -53,7 +40,7 @@ ZONES = {
     ],
     "client.test": ['client.test. TXT "v=spf1 ip4:127.0.0.1 -all"'],
     "football.example.com": [
-        *tab_records(os.path.join(SIGNED, "dns-records.txt")),
+        *harness.tab_records(os.path.join(SIGNED, "dns-records.txt")),
         '_dmarc.football.example.com. TXT "v=DMARC1; p=reject"',
     ],
     "reject.test": ['_dmarc.reject.test. TXT "v=DMARC1; p=reject; sp=reject"'],

@@ -235,9 +235,9 @@ TEST_F(ReplayEquivalenceTest, EveryRecordedMessageIsDecidedAsTheDaemonDecidesIt)
       const auto live = run(*recorded[i], candidate);
       const auto replayed = replay_record(read[i], candidate);
       ASSERT_EQ(replayed.status, ReplayStatus::judged) << replayed.missing;
-      EXPECT_EQ(replayed.replayed.action, live.decision.action) << live.log_summary;
-      EXPECT_EQ(replayed.replayed.disposition, live.decision.disposition);
-      EXPECT_EQ(replayed.replayed.overrides, live.decision.overrides);
+      EXPECT_EQ(replayed.replayed.action, live.decision().action) << live.log_summary;
+      EXPECT_EQ(replayed.replayed.disposition, live.decision().disposition);
+      EXPECT_EQ(replayed.replayed.overrides, live.decision().overrides);
       ++compared;
     }
   }
@@ -252,7 +252,7 @@ TEST_F(ReplayEquivalenceTest, RecordedActionIsWhatTheMtaWasTold) {
     const auto outcome = run(message, running_policy());
     if (!outcome.report_row) continue;
     EXPECT_EQ(replay_record(*outcome.report_row, running_policy()).recorded,
-              outcome.decision.action)
+              outcome.decision().action)
         << message.id;
   }
 }
