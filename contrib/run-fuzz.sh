@@ -66,10 +66,12 @@ pipeline_seed() {
     esac
 }
 
-seed() {  # seed TARGET: one file per line of matching conformance text
+seed() {  # seed TARGET: the kept corpus, then one file per line of matching conformance text
     dir="$corpus/$1"
     mkdir -p "$dir"
     [ -n "$(ls -A "$dir")" ] && return 0
+    # tests/fuzz/corpus/TARGET: what the long runs found, minimized (-merge=1; see README.md).
+    [ -d "$top/tests/fuzz/corpus/$1" ] && cp "$top/tests/fuzz/corpus/$1"/* "$dir/"
     n=0
     case "$1" in
         dkim_fuzz)  # a key record line, then a signed message

@@ -15,6 +15,7 @@
 
 #include "daemon/background.h"
 #include "daemon/command_line.h"
+#include "daemon/descriptor_budget.h"
 #include "daemon/log.h"
 #include "daemon/metrics_server.h"
 #include "daemon/milter_callbacks.h"
@@ -97,6 +98,8 @@ int serve(conf::Config config, bool foreground) {
   if (!metrics_server.ok()) return fail(metrics_server.error(), EX_UNAVAILABLE);
   if (auto dropped = drop_privileges(*run_as); !dropped.ok())
     return fail("cannot drop privileges: " + dropped.error(), EX_NOPERM);
+  // Before the resolver is built: its sockets need the room this makes.
+  fit_connections_to_descriptors(settings.max_connections);
   auto runtime = build_runtime(std::move(config), RecordStoreUse::open);
   if (!runtime.ok()) return fail(runtime.error(), EX_UNAVAILABLE);
   install_runtime(std::move(*runtime));

@@ -1,6 +1,8 @@
 #include "daemon/connection_slots.h"
 
+#include <algorithm>
 #include <atomic>
+#include <cstdint>
 
 namespace authmilter::daemon {
 
@@ -11,10 +13,16 @@ std::atomic<std::size_t>& open_count() {
   return count;
 }
 
+std::atomic<std::size_t>& descriptor_cap() {
+  static std::atomic<std::size_t> cap{SIZE_MAX};
+  return cap;
+}
+
 }  // namespace
 
 std::optional<ConnectionSlot> ConnectionSlot::acquire(std::size_t max) {
   auto& count = open_count();
+  max = std::min(max, descriptor_cap().load());
   std::size_t seen = count.load();
   // Compare-and-swap, so that two threads racing for the last slot cannot both take it.
   do {
@@ -33,6 +41,14 @@ ConnectionSlot::ConnectionSlot(ConnectionSlot&& other) noexcept : held_(other.he
 
 std::size_t open_connections() {
   return open_count().load();
+}
+
+std::size_t descriptor_connection_cap() {
+  return descriptor_cap().load();
+}
+
+void set_descriptor_connection_cap(std::size_t cap) {
+  descriptor_cap().store(cap);
 }
 
 }  // namespace authmilter::daemon

@@ -13,7 +13,7 @@ namespace authmilter::daemon {
 
 class ConnectionSlot {
  public:
-  // A slot, or nullopt when `max` connections already hold one.
+  // A slot, or nullopt when `max` connections, or the descriptor cap if lower, already hold one.
   static std::optional<ConnectionSlot> acquire(std::size_t max);
   ~ConnectionSlot();
   ConnectionSlot(ConnectionSlot&& other) noexcept;
@@ -28,5 +28,10 @@ class ConnectionSlot {
 
 // Connections currently holding a slot (for log lines).
 std::size_t open_connections();
+
+// The most connections the open-file limit leaves room for (descriptor_budget.h); no cap until
+// it is set.
+std::size_t descriptor_connection_cap();
+void set_descriptor_connection_cap(std::size_t cap);
 
 }  // namespace authmilter::daemon

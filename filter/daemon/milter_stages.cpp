@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "common/ascii.h"
+#include "daemon/connection_slots.h"
 #include "daemon/log.h"
 #include "daemon/milter_metrics.h"
 #include "daemon/milter_negotiation.h"
@@ -81,9 +82,12 @@ sfsistat refuse_connection(MilterContext& context, const Session& session) {
   const std::size_t max = session.runtime ? session.runtime->config.daemon.max_connections : 0;
   const std::string client =
       session.connection.client_address ? session.connection.client_address->to_string() : "?";
+  const std::size_t cap = descriptor_connection_cap();
+  const std::string cut =
+      cap < max ? " (cut to " + std::to_string(cap) + " by the open-file limit)" : "";
   log_line(LogLevel::warning, "connection for client " + client +
                                   " refused: limit: limits.max_connections=" + std::to_string(max) +
-                                  " reached: tempfail 451 4.3.2");
+                                  cut + " reached: tempfail 451 4.3.2");
   count_refused_connection();
   return answer(context,
                 tempfail("4.3.2", "too many connections to the mail filter, try again later"));

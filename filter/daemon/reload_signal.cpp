@@ -8,6 +8,7 @@
 #include <dlfcn.h>
 #include <signal.h>
 
+#include "daemon/descriptor_budget.h"
 #include "daemon/log.h"
 #include "daemon/runtime.h"
 
@@ -30,6 +31,9 @@ extern "C" int sigwait(const sigset_t* set, int* signal_number) {
     if (status != 0 || *signal_number != SIGHUP) return status;
     try {
       authmilter::daemon::reload_runtime();
+      if (const auto runtime = authmilter::daemon::current_runtime()) {
+        authmilter::daemon::fit_connections_to_descriptors(runtime->config.daemon.max_connections);
+      }
     } catch (...) {
       authmilter::daemon::log_line(authmilter::daemon::LogLevel::error,
                                    "reload failed with an unexpected error");

@@ -43,6 +43,11 @@ inline constexpr std::size_t kMaxTxtBytes = 65535;
 // the name failing for long. Forgetting a loopback forwarder's round-trip time costs nothing.
 inline constexpr int kUpstreamStateSeconds = 5;
 
+// Sockets libunbound may hold for queries in flight (its `outgoing-range`; 4096 by default):
+// the daemon keeps this many descriptors free beside its milter connections
+// (filter/daemon/descriptor_budget.h). Queries beyond it wait for a socket; they do not fail.
+inline constexpr int kUpstreamSockets = 192;
+
 struct ResolverOptions {
   // Upstream servers as "address" or "address@port": "127.0.0.1@5353", "::1", "192.0.2.53@53".
   // Empty: use the nameserver lines of resolv_conf.

@@ -59,6 +59,11 @@ Status set_options(ub_ctx* context, const ResolverOptions& options) {
       !status) {
     return status;
   }
+  // See kUpstreamSockets: a bounded number of descriptors for queries in flight.
+  if (Status status = set_option(context, "outgoing-range:", std::to_string(kUpstreamSockets));
+      !status) {
+    return status;
+  }
   for (const auto& [name, value] : options.libunbound_settings) {
     if (Status status = set_option(context, name, value); !status) return status;
   }

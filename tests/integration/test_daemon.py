@@ -8,6 +8,9 @@
 - --check-config on a typo names file:line:col and the key, and exits non-zero; an unknown user
   or one with uid 0 is refused.
 - kill -9 leaves a stale unix socket; the restarted daemon binds it again and serves mail.
+- Open files: under systemd's default soft limit (1024) the daemon raises its own soft limit to
+  fit limits.max_connections plus the descriptors its resolver and store need; under a hard
+  limit too low for that it says so and serves fewer connections (descriptor_budget.h).
 """
 
 import os
@@ -270,6 +273,40 @@ class RestartAfterKillTest(harness.MilterTestCase):
         self.assertNotEqual(daemon_pid(self.milter), pid)
         second = self.send_and_receive(harness.make_message("after the restart"), listener="unix")
         self.assertEqual(authserv_ids(second), ["mx.test"])
+
+
+# filter/daemon/descriptor_budget.cpp: dns::kUpstreamSockets (192) + 64 for everything else.
+DESCRIPTOR_RESERVE = 256
+
+
+def soft_open_file_limit(pid):
+    with open(f"/proc/{pid}/limits") as handle:
+        for line in handle:
+            if line.startswith("Max open files"):
+                return int(line.split()[3])
+    raise AssertionError(f"no 'Max open files' line in /proc/{pid}/limits")
+
+
+class OpenFileLimitTest(unittest.TestCase):
+    def start(self, nofile):
+        milter = ENV.milter("unix")
+        milter.wrapper = ["prlimit", f"--nofile={nofile}", "--"]
+        milter.start()
+        self.addCleanup(milter.stop)
+        return milter
+
+    def test_the_soft_limit_is_raised_to_fit_max_connections(self):
+        milter = self.start("1024:4096")
+        self.assertEqual(soft_open_file_limit(milter.pid()), 1000 + DESCRIPTOR_RESERVE)
+        self.assertNotIn("open files", milter.log_text())
+
+    def test_a_hard_limit_too_low_cuts_the_connections_served(self):
+        milter = self.start("1024:1024")
+        self.assertEqual(soft_open_file_limit(milter.pid()), 1024)
+        self.assertTrue(wait_for_log(
+            milter, r"limits.max_connections=1000 needs 1256 open files but the hard limit is "
+                    rf"1024: at most {1024 - DESCRIPTOR_RESERVE} connections are served"),
+            milter.log_text())
 
 
 if __name__ == "__main__":
