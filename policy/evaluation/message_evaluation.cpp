@@ -107,8 +107,10 @@ StageReply MessageEvaluation::recipient(std::string_view address) {
   if (envelope_.recipients.size() >= max_recipients) {
     // RFC 5321 §4.5.3.1.10: "452 too many recipients"; the client retries the rest later.
     if (recipients_refused_++ == 0)
-      limit_breaches_.push_back({"limits.max_recipients", max_recipients, max_recipients + 1,
-                                 "recipient refused 452 4.5.3"});
+      limit_breaches_.push_back({.bound = "limits.max_recipients",
+                                 .limit = max_recipients,
+                                 .value = max_recipients + 1,
+                                 .consequence = "recipient refused 452 4.5.3"});
     count_recipient_refusal(metrics::RecipientRefusal::max_recipients);
     return {.kind = StageReply::Kind::tempfail,
             .refusal = {.code = "452", .enhanced = "4.5.3", .text = "too many recipients"}};
@@ -201,11 +203,15 @@ MessageOutcome MessageEvaluation::refuse_header_section() {
   const auto& limits = settings_.limits;
   const char* consequence = "message refused 552 5.3.4";
   if (header_fields_ > limits.max_header_fields)
-    limit_breaches_.push_back(
-        {"limits.max_header_fields", limits.max_header_fields, header_fields_, consequence});
+    limit_breaches_.push_back({.bound = "limits.max_header_fields",
+                               .limit = limits.max_header_fields,
+                               .value = header_fields_,
+                               .consequence = consequence});
   if (header_bytes_ > limits.max_header_bytes)
-    limit_breaches_.push_back(
-        {"limits.max_header_bytes", limits.max_header_bytes, header_bytes_, consequence});
+    limit_breaches_.push_back({.bound = "limits.max_header_bytes",
+                               .limit = limits.max_header_bytes,
+                               .value = header_bytes_,
+                               .consequence = consequence});
   MessageOutcome outcome;
   outcome.reply = {
       .kind = StageReply::Kind::reject,
@@ -219,27 +225,36 @@ void MessageEvaluation::note_signature_limit() {
   if (settings_.dkim == nullptr) return;
   const std::size_t max_signatures = settings_.dkim->options().max_signatures;
   if (dkim_signatures_ > max_signatures)
-    limit_breaches_.push_back({"dkim.max_signatures", max_signatures, dkim_signatures_,
-                               "signatures beyond it not verified (dkim=policy)"});
+    limit_breaches_.push_back({.bound = "dkim.max_signatures",
+                               .limit = max_signatures,
+                               .value = dkim_signatures_,
+                               .consequence = "signatures beyond it not verified (dkim=policy)"});
 }
 
-MessageOutcome MessageEvaluation::end_of_message() {
-  if (header_section_too_large()) return refuse_header_section();
-  MessageOutcome outcome;
+// The AR headers carrying our authserv-id, to delete; false (and a refusal in outcome) when
+// there are too many: we cannot clean the message, so we do not judge it either.
+bool MessageEvaluation::list_forged_headers(MessageOutcome& outcome) {
   outcome.forged_header_indices = forged_header_indices_;
   // Deleting index n shifts every later index down: delete from the highest index first.
   std::sort(outcome.forged_header_indices.rbegin(), outcome.forged_header_indices.rend());
   const std::size_t max_forged = settings_.limits.max_forged_authres_headers;
   outcome.too_many_forged_headers = forged_headers_seen_ > max_forged;
-  if (outcome.too_many_forged_headers) {
-    limit_breaches_.push_back({"limits.max_forged_authres_headers", max_forged,
-                               forged_headers_seen_, "message refused 550 5.7.1"});
-    outcome.reply = {
-        .kind = StageReply::Kind::reject,
-        .refusal = {
-            .code = "550", .enhanced = "5.7.1", .text = "too many Authentication-Results headers"}};
-    return outcome;  // we cannot clean the message, so we do not judge it either
-  }
+  if (!outcome.too_many_forged_headers) return true;
+  limit_breaches_.push_back({.bound = "limits.max_forged_authres_headers",
+                             .limit = max_forged,
+                             .value = forged_headers_seen_,
+                             .consequence = "message refused 550 5.7.1"});
+  outcome.reply = {
+      .kind = StageReply::Kind::reject,
+      .refusal = {
+          .code = "550", .enhanced = "5.7.1", .text = "too many Authentication-Results headers"}};
+  return false;
+}
+
+MessageOutcome MessageEvaluation::end_of_message() {
+  if (header_section_too_large()) return refuse_header_section();
+  MessageOutcome outcome;
+  if (!list_forged_headers(outcome)) return outcome;
   std::vector<authres::MethodResult> clauses;
   if (spf_mail_from_) clauses.push_back(spf_clause(*spf_mail_from_));
   if (spf_helo_) clauses.push_back(spf_clause(*spf_helo_));
@@ -261,12 +276,21 @@ MessageOutcome MessageEvaluation::end_of_message() {
     clauses.push_back(arc_clause(*arc_result, connection_.client_address));
   }
   run_dmarc_step_and_decide(dkim_results, arc_result ? &*arc_result : nullptr, outcome);
-  count_check_results({&spf_mail_from_, &spf_helo_, dkim_.has_value(), &dkim_results,
-                       &outcome.dmarc, arc_result ? &*arc_result : nullptr});
+  count_check_results({.spf_mail_from = &spf_mail_from_,
+                       .spf_helo = &spf_helo_,
+                       .dkim_checked = dkim_.has_value(),
+                       .dkim = &dkim_results,
+                       .dmarc = &outcome.dmarc,
+                       .arc = arc_result ? &*arc_result : nullptr});
   if (outcome.dmarc) clauses.push_back(dmarc_clause(*outcome.dmarc));
-  outcome.report_row = make_report_record(
-      {std::time(nullptr), connection_.client_address, envelope_.mail_from, &envelope_.recipients,
-       &spf_mail_from_, &dkim_results, &outcome.dmarc, envelope_.queue_id});
+  outcome.report_row = make_report_record({.time = std::time(nullptr),
+                                           .client = connection_.client_address,
+                                           .mail_from = envelope_.mail_from,
+                                           .recipients = &envelope_.recipients,
+                                           .spf = &spf_mail_from_,
+                                           .dkim = &dkim_results,
+                                           .dmarc = &outcome.dmarc,
+                                           .queue_id = envelope_.queue_id});
   outcome.authentication_results = authres::format_authres(settings_.authserv_id, clauses);
   attach_failure_record(dkim_results, outcome);
   outcome.log_summary = skip_reason_.empty() ? "" : "checks skipped: " + skip_reason_ + "; ";

@@ -125,6 +125,7 @@ class MessageEvaluation {
   bool count_header(std::string_view name, std::string_view value);
   bool header_section_too_large() const;
   MessageOutcome refuse_header_section();
+  bool list_forged_headers(MessageOutcome& outcome);
   void note_signature_limit();
   void keep_for_failure_report(std::string_view name, std::string_view value);
   void attach_failure_record(const std::vector<dkim::DkimResult>& dkim,
