@@ -31,13 +31,13 @@ bool is_authentication_results(std::string_view name) {
   return name.size() == kName.size() && strncasecmp(name.data(), kName.data(), kName.size()) == 0;
 }
 
-std::string skip_reason_for(const EvaluationSettings& settings, const ConnectionFacts& connection,
+std::string skip_reason_for(const EvaluationOptions& options, const ConnectionFacts& connection,
                             const Envelope& envelope) {
   if (connection.client_address) {
-    for (const auto& network : settings.trusted_networks)
+    for (const auto& network : options.trusted_networks)
       if (network.contains(*connection.client_address)) return "trusted network";
   }
-  if (settings.skip_authenticated && !envelope.authenticated_user.empty()) return "authenticated";
+  if (options.skip_authenticated && !envelope.authenticated_user.empty()) return "authenticated";
   return {};
 }
 
@@ -50,8 +50,11 @@ const decision::Decision& MessageOutcome::decision() const {
 
 MessageEvaluation::MessageEvaluation(const EvaluationSettings& settings, ConnectionFacts connection,
                                      Envelope envelope)
-    : settings_(settings), connection_(std::move(connection)), envelope_(std::move(envelope)) {
-  skip_reason_ = skip_reason_for(settings_, connection_, envelope_);
+    : settings_(settings),
+      options_(settings.options),
+      connection_(std::move(connection)),
+      envelope_(std::move(envelope)) {
+  skip_reason_ = skip_reason_for(options_, connection_, envelope_);
   if (settings_.resolver != nullptr) {
     dns_ =
         std::make_unique<dns::BudgetedResolver>(*settings_.resolver, settings_.dns_message_budget);
@@ -60,7 +63,7 @@ MessageEvaluation::MessageEvaluation(const EvaluationSettings& settings, Connect
   }
   if (skip_reason_.empty() && settings_.dkim != nullptr && dns_) {
     dkim_.emplace(*settings_.dkim, *dns_);
-    if (settings_.arc_enabled) arc_.emplace(*settings_.dkim, *dns_, settings_.arc);
+    if (options_.arc_enabled) arc_.emplace(*settings_.dkim, *dns_, options_.arc);
   }
 }
 
@@ -68,16 +71,16 @@ void MessageEvaluation::check_sender() {
   if (!skip_reason_.empty() || !connection_.client_address || !dns_) return;
   const metrics::ScopedTimer timer(check_duration(metrics::Method::spf));
   const spf::SpfQuery query{*connection_.client_address, connection_.helo, envelope_.mail_from};
-  spf_mail_from_ = spf::check_mail_from(query, *dns_, settings_.spf);
+  spf_mail_from_ = spf::check_mail_from(query, *dns_, options_.spf);
   // With a null sender the MAIL FROM check already was the HELO check (RFC 7208 §2.4).
-  if (settings_.spf_policy.check_helo && !envelope_.mail_from.empty())
-    spf_helo_ = spf::check_helo(query, *dns_, settings_.spf);
+  if (options_.spf_policy.check_helo && !envelope_.mail_from.empty())
+    spf_helo_ = spf::check_helo(query, *dns_, options_.spf);
 }
 
 bool MessageEvaluation::exempt_from_spf_rejection(std::string_view recipient) const {
   const auto at = recipient.rfind('@');
   const std::string_view local_part = recipient.substr(0, at);
-  for (const auto& exempt : settings_.spf_policy.exempt_recipients) {
+  for (const auto& exempt : options_.spf_policy.exempt_recipients) {
     const bool whole_address = exempt.find('@') != std::string::npos;
     if (equal_ignoring_case(whole_address ? recipient : local_part, exempt)) return true;
   }
@@ -86,7 +89,7 @@ bool MessageEvaluation::exempt_from_spf_rejection(std::string_view recipient) co
 
 StageReply MessageEvaluation::recipient(std::string_view address) {
   if (spf_mail_from_ && !exempt_from_spf_rejection(address)) {
-    const auto& policy = settings_.spf_policy;
+    const auto& policy = options_.spf_policy;
     if (policy.reject_on_fail && spf_mail_from_->code == spf::SpfCode::fail) {
       count_recipient_refusal(metrics::RecipientRefusal::spf_fail);
       return {.kind = StageReply::Kind::reject,
@@ -103,7 +106,7 @@ StageReply MessageEvaluation::recipient(std::string_view address) {
                           .text = reply_text("SPF temporary error: " + spf_mail_from_->reason)}};
     }
   }
-  const std::size_t max_recipients = settings_.limits.max_recipients;
+  const std::size_t max_recipients = options_.limits.max_recipients;
   if (envelope_.recipients.size() >= max_recipients) {
     // RFC 5321 §4.5.3.1.10: "452 too many recipients"; the client retries the rest later.
     if (recipients_refused_++ == 0)
@@ -141,8 +144,8 @@ bool MessageEvaluation::count_header(std::string_view name, std::string_view val
 }
 
 bool MessageEvaluation::header_section_too_large() const {
-  return header_fields_ > settings_.limits.max_header_fields ||
-         header_bytes_ > settings_.limits.max_header_bytes;
+  return header_fields_ > options_.limits.max_header_fields ||
+         header_bytes_ > options_.limits.max_header_bytes;
 }
 
 void MessageEvaluation::header(std::string_view name, std::string_view value) {
@@ -153,15 +156,15 @@ void MessageEvaluation::header(std::string_view name, std::string_view value) {
   keep_for_failure_report(name, value);
   if (!is_authentication_results(name)) return;
   ++authentication_results_seen_;
-  if (!authres::carries_authserv_id(value, settings_.authserv_id)) return;
+  if (!authres::carries_authserv_id(value, options_.authserv_id)) return;
   ++forged_headers_seen_;
-  if (forged_header_indices_.size() < settings_.limits.max_forged_authres_headers)
+  if (forged_header_indices_.size() < options_.limits.max_forged_authres_headers)
     forged_header_indices_.push_back(authentication_results_seen_);
 }
 
 // Whole fields only, in order, until one would pass failure_reports.max_header_bytes.
 void MessageEvaluation::keep_for_failure_report(std::string_view name, std::string_view value) {
-  const auto& options = settings_.failure_reports;
+  const auto& options = options_.failure_reports;
   if (!options.enabled || !skip_reason_.empty() || failure_headers_cut_) return;
   const std::size_t size = name.size() + 1 + value.size() + 2;
   if (failure_headers_.size() + size > options.max_header_bytes) {
@@ -173,9 +176,9 @@ void MessageEvaluation::keep_for_failure_report(std::string_view name, std::stri
 
 void MessageEvaluation::attach_failure_record(const std::vector<dkim::DkimResult>& dkim,
                                               MessageOutcome& outcome) const {
-  if (!settings_.failure_reports.enabled || !outcome.report_row || !outcome.dmarc) return;
+  if (!options_.failure_reports.enabled || !outcome.report_row || !outcome.dmarc) return;
   outcome.report_row->failure =
-      make_failure_record({.options = &settings_.failure_reports,
+      make_failure_record({.options = &options_.failure_reports,
                            .step = &*outcome.dmarc,
                            .spf = &spf_mail_from_,
                            .dkim = &dkim,
@@ -200,7 +203,7 @@ void MessageEvaluation::body_chunk(std::span<const char> chunk) {
 
 // RFC 3463 §3.4: X.3.4 "message too big for system"; permanent, a retry would not shrink it.
 MessageOutcome MessageEvaluation::refuse_header_section() {
-  const auto& limits = settings_.limits;
+  const auto& limits = options_.limits;
   const char* consequence = "message refused 552 5.3.4";
   if (header_fields_ > limits.max_header_fields)
     limit_breaches_.push_back({.bound = "limits.max_header_fields",
@@ -237,7 +240,7 @@ bool MessageEvaluation::list_forged_headers(MessageOutcome& outcome) {
   outcome.forged_header_indices = forged_header_indices_;
   // Deleting index n shifts every later index down: delete from the highest index first.
   std::sort(outcome.forged_header_indices.rbegin(), outcome.forged_header_indices.rend());
-  const std::size_t max_forged = settings_.limits.max_forged_authres_headers;
+  const std::size_t max_forged = options_.limits.max_forged_authres_headers;
   outcome.too_many_forged_headers = forged_headers_seen_ > max_forged;
   if (!outcome.too_many_forged_headers) return true;
   limit_breaches_.push_back({.bound = "limits.max_forged_authres_headers",
@@ -291,7 +294,7 @@ MessageOutcome MessageEvaluation::end_of_message() {
                                            .dkim = &dkim_results,
                                            .dmarc = &outcome.dmarc,
                                            .queue_id = envelope_.queue_id});
-  outcome.authentication_results = authres::format_authres(settings_.authserv_id, clauses);
+  outcome.authentication_results = authres::format_authres(options_.authserv_id, clauses);
   attach_failure_record(dkim_results, outcome);
   outcome.log_summary = skip_reason_.empty() ? "" : "checks skipped: " + skip_reason_ + "; ";
   for (const auto& clause : clauses)
@@ -323,7 +326,7 @@ void MessageEvaluation::note_dns(MessageOutcome& outcome) const {
 void MessageEvaluation::run_dmarc_step_and_decide(const std::vector<dkim::DkimResult>& dkim,
                                                   const arc::ArcResult* arc,
                                                   MessageOutcome& outcome) const {
-  if (!skip_reason_.empty() || !settings_.dmarc_enabled || !dns_) return;
+  if (!skip_reason_.empty() || !options_.dmarc_enabled || !dns_) return;
   DmarcStepInput input;
   input.from_values = from_values_;
   input.spf = &spf_mail_from_;
@@ -336,7 +339,7 @@ void MessageEvaluation::run_dmarc_step_and_decide(const std::vector<dkim::DkimRe
   input.dns_budget_spent = dns_->exhausted();
   dns_->release_reserve();
   const metrics::ScopedTimer timer(check_duration(metrics::Method::dmarc));
-  outcome.dmarc = run_dmarc_step(input, *dns_, settings_.dmarc, settings_.local_policy);
+  outcome.dmarc = run_dmarc_step(input, *dns_, options_.dmarc, options_.local_policy);
   const auto& decision = outcome.dmarc->decision;
   using decision::Action;
   if (decision.action == Action::reject || decision.action == Action::tempfail) {
@@ -346,8 +349,8 @@ void MessageEvaluation::run_dmarc_step_and_decide(const std::vector<dkim::DkimRe
     outcome.reply.refusal.text = reply_text(decision.refusal.text);  // the milter's line rules
   }
   if (decision.add_header) {
-    outcome.quarantine_header_name = settings_.local_policy.quarantine_header_name;
-    outcome.quarantine_header_value = settings_.local_policy.quarantine_header_value;
+    outcome.quarantine_header_name = options_.local_policy.quarantine_header_name;
+    outcome.quarantine_header_value = options_.local_policy.quarantine_header_value;
   }
 }
 
