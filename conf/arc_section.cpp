@@ -14,17 +14,18 @@ constexpr std::size_t kMaxTrustedSealers = 1000;
 void read_arc_section(YamlSection section, Config& config) {
   // ARC keys are DKIM keys, checked by the DKIM library: without it ARC cannot run. The default
   // follows dkim.enabled; asking for ARC without DKIM is an error.
-  config.arc_enabled = section.get_bool("enabled", config.dkim_enabled);
-  if (config.arc_enabled && !config.dkim_enabled)
+  auto& evaluation = config.evaluation;
+  evaluation.arc_enabled = section.get_bool("enabled", config.dkim_enabled);
+  if (evaluation.arc_enabled && !config.dkim_enabled)
     section.fail("enabled", "needs dkim.enabled: true (ARC keys are DKIM keys)");
   const auto sealers = section.get_string_list("trusted_sealers");
   if (sealers.size() > kMaxTrustedSealers) section.fail("trusted_sealers", "too many entries");
-  auto& trusted = config.local_policy.trusted_arc_sealers;
+  auto& trusted = evaluation.local_policy.trusted_arc_sealers;
   trusted.clear();
   for (const auto& text : sealers)
     trusted.push_back(domain_setting(section, "trusted_sealers", text));
-  config.arc.clock_skew_seconds =
-      section.get_integer("clock_skew_seconds", config.arc.clock_skew_seconds, 0, 86400);
+  evaluation.arc.clock_skew_seconds =
+      section.get_integer("clock_skew_seconds", evaluation.arc.clock_skew_seconds, 0, 86400);
   section.check_unknown_keys();
 }
 

@@ -8,22 +8,15 @@
 
 #include <cstddef>
 #include <string>
-#include <vector>
 
-#include "arc/arc_options.h"
 #include "common/result.h"
 #include "conf/metrics_section.h"
 #include "conf/socket_spec.h"
-#include "decision/local_policy.h"
 #include "dkim/dkim_options.h"
-#include "dmarc/evaluate.h"
 #include "dns/resolver_options.h"
 #include "evaluation/evaluation_settings.h"
-#include "net/ip_address.h"
-#include "report/failure_options.h"
 #include "report/record_store.h"
 #include "report/report_options.h"
-#include "spf/spf.h"
 
 namespace authmilter::conf {
 
@@ -58,27 +51,18 @@ struct DaemonSettings {
 struct Config {
   std::string file;  // where it was loaded from, for log lines
   DaemonSettings daemon;
-  std::string authserv_id;  // RFC 8601 authserv-id; default: this host's name
+  // Everything MessageEvaluation is told: authserv_id, trusted_networks, skip_authenticated and
+  // the `spf:`, `dmarc:`, `arc:`, `limits:` and `failure_reports:` sections (the `arc:` section's
+  // trusted_sealers are in local_policy). The daemon copies it whole into EvaluationSettings;
+  // failure_reports is also what authmilter-report --failure-reports sends (with `reports`).
+  evaluation::EvaluationOptions evaluation;
   dns::ResolverOptions dns;
-  std::vector<net::CidrBlock> trusted_networks;  // not checked; forged AR still removed
-  bool skip_authenticated = true;                // SMTP AUTH submitters are not checked
-  spf::SpfOptions spf;
-  evaluation::SpfPolicy spf_policy;
   bool dkim_enabled = true;
   dkim::DkimOptions dkim;
-  bool arc_enabled = true;  // the `arc:` section; its trusted_sealers are in local_policy
-  arc::ArcOptions arc;
   // The record store every evaluated message goes to (empty url: no recording), and how
   // authmilter-report builds and sends aggregate reports from it.
   report::StoreOptions store;
   report::ReportOptions reports;
-  // RFC 9991 failure reports (`failure_reports:`, off by default): recorded by the daemon,
-  // sent by authmilter-report --failure-reports through the `reports` delivery settings.
-  report::FailureReportOptions failure_reports;
-  bool dmarc_enabled = true;
-  dmarc::DmarcOptions dmarc;           // mode and psl_path (the PSL itself is loaded by the daemon)
-  decision::LocalPolicy local_policy;  // the `dmarc:` section's reject/quarantine/... keys
-  evaluation::MessageLimits limits;    // the `limits:` section (max_connections is in daemon)
 };
 
 // Parses and validates the YAML file at path. Errors read "file:line:col: key: message".

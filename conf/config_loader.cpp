@@ -109,18 +109,18 @@ std::vector<net::CidrBlock> read_networks(YamlSection& section, const std::strin
   return networks;
 }
 
-void read_spf(YamlSection section, Config& config) {
+void read_spf(YamlSection section, evaluation::EvaluationOptions& options) {
   const std::string engine = section.get_string("engine", "builtin");
   if (engine == "builtin")
-    config.spf.engine = spf::SpfEngine::builtin;
+    options.spf.engine = spf::SpfEngine::builtin;
   else if (engine == "libspf2")
-    config.spf.engine = spf::SpfEngine::libspf2;
+    options.spf.engine = spf::SpfEngine::libspf2;
   else
     section.fail("engine", "expected builtin or libspf2");
-  config.spf.receiver_host = section.get_string("receiver_host", config.authserv_id);
-  config.spf.default_explanation =
-      section.get_string("default_explanation", config.spf.default_explanation);
-  auto& policy = config.spf_policy;
+  options.spf.receiver_host = section.get_string("receiver_host", options.authserv_id);
+  options.spf.default_explanation =
+      section.get_string("default_explanation", options.spf.default_explanation);
+  auto& policy = options.spf_policy;
   policy.check_helo = section.get_bool("check_helo", policy.check_helo);
   policy.reject_on_fail = section.get_bool("reject_on_fail", policy.reject_on_fail);
   const std::string temperror = section.get_string("temperror", "accept");
@@ -153,21 +153,22 @@ Config read_config(const YAML::Node& root, const std::string& file) {
   Config config;
   config.file = file;
   config.daemon = read_daemon(top);
-  config.authserv_id = top.get_string("authserv_id", "");
-  if (config.authserv_id.empty()) config.authserv_id = host_name();
-  if (!is_valid_authserv_id(config.authserv_id))
+  auto& evaluation = config.evaluation;
+  evaluation.authserv_id = top.get_string("authserv_id", "");
+  if (evaluation.authserv_id.empty()) evaluation.authserv_id = host_name();
+  if (!is_valid_authserv_id(evaluation.authserv_id))
     top.fail("authserv_id", "must be a host name (letters, digits, '.', '-', '_')");
   config.dns = read_dns(top.section("dns"));
-  config.trusted_networks = read_networks(top, "trusted_networks");
-  config.skip_authenticated = top.get_bool("skip_authenticated", true);
-  read_spf(top.section("spf"), config);
+  evaluation.trusted_networks = read_networks(top, "trusted_networks");
+  evaluation.skip_authenticated = top.get_bool("skip_authenticated", true);
+  read_spf(top.section("spf"), evaluation);
   read_dkim(top.section("dkim"), config);
   read_arc_section(top.section("arc"), config);        // after dkim: ARC needs it
   read_limits_section(top.section("limits"), config);  // after dkim: sets its header bounds
   config.daemon.metrics = read_metrics_section(top.section("metrics"));
   config.store = read_store_section(top.section("store"));
   config.reports = read_reports_section(top.section("reports"), host_name());
-  config.failure_reports = read_failure_reports_section(top.section("failure_reports"));
+  evaluation.failure_reports = read_failure_reports_section(top.section("failure_reports"));
   // yaml-cpp: a missing key gives an invalid node that throws when inspected; pass a null one.
   const YAML::Node dmarc = root.IsMap() && root["dmarc"].IsDefined() ? root["dmarc"] : YAML::Node();
   read_dmarc_section(top.section("dmarc"), dmarc, file, config);

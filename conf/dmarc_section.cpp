@@ -95,13 +95,14 @@ void read_texts(YamlSection& section, decision::LocalPolicy& policy) {
 
 void read_dmarc_section(YamlSection section, const YAML::Node& node, const std::string& file,
                         Config& config) {
-  config.dmarc_enabled = section.get_bool("enabled", true);
-  config.dmarc.mode =
+  auto& evaluation = config.evaluation;
+  evaluation.dmarc_enabled = section.get_bool("enabled", true);
+  evaluation.dmarc.mode =
       choose(section, "mode", "rfc9989",
              std::map<std::string, dmarc::DmarcMode>{{"rfc9989", dmarc::DmarcMode::rfc9989},
                                                      {"rfc7489", dmarc::DmarcMode::rfc7489}});
-  config.dmarc.psl_path = section.get_string("psl_path", dmarc::kDefaultPslPath);
-  auto& policy = config.local_policy;
+  evaluation.dmarc.psl_path = section.get_string("psl_path", dmarc::kDefaultPslPath);
+  auto& policy = evaluation.local_policy;
   policy.reject = choose(section, "reject", "rfc9989", kRejectModes);
   policy.quarantine = choose(
       section, "quarantine", "hold",

@@ -22,7 +22,7 @@ std::size_t read_size(YamlSection& section, const std::string& key, std::size_t 
 void read_limits_section(YamlSection section, Config& config) {
   config.daemon.max_connections =
       read_size(section, "max_connections", config.daemon.max_connections, kMaxConnectionsBound);
-  auto& limits = config.limits;
+  auto& limits = config.evaluation.limits;
   limits.max_recipients =
       read_size(section, "max_recipients", limits.max_recipients, kMaxRecipientsBound);
   limits.max_header_fields =

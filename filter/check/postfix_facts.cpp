@@ -80,7 +80,11 @@ std::vector<PostfixService> parse_postconf_services(const std::string& master_ou
     if (fields.size() < 8) continue;
     // Columns: service type private unpriv chroot wakeup maxproc command. Postfix's built-in
     // chroot default ("-") is n.
-    services.push_back({fields[0], fields[1], fields[4] == "y", fields[7], {}});
+    services.push_back({.name = fields[0],
+                        .type = fields[1],
+                        .chroot = fields[4] == "y",
+                        .command = fields[7],
+                        .params = {}});
   }
   // postconf -P: "service/type/parameter = value".
   std::istringstream params(params_output);

@@ -27,9 +27,13 @@ void note_limits(evaluation::MessageEvaluation& evaluation, CheckReport& report)
 
 CheckReport evaluate(const evaluation::EvaluationSettings& settings, const CheckOptions& options,
                      const StoredMessage& message) {
-  evaluation::ConnectionFacts connection{options.client_ip, "", options.helo};
+  evaluation::ConnectionFacts connection{
+      .client_address = options.client_ip, .client_name = "", .helo = options.helo};
   evaluation::MessageEvaluation evaluation(settings, connection,
-                                           evaluation::Envelope{*options.mail_from, "", "", {}});
+                                           {.mail_from = *options.mail_from,
+                                            .authenticated_user = "",
+                                            .queue_id = "",
+                                            .recipients = {}});
   CheckReport report;
   report.skip_reason = evaluation.skip_reason();
   evaluation.check_sender();

@@ -38,7 +38,8 @@ int run_history(const CheckOptions& options) {
     if (!before) return fail(EX_CONFIG, before.error());
     if (!after) return fail(EX_CONFIG, after.error());
     report.changes = compare_settings(
-        *before, *after, running->local_policy.on_temperror == decision::TemperrorMode::accept);
+        *before, *after,
+        running->evaluation.local_policy.on_temperror == decision::TemperrorMode::accept);
   }
   if (running->store.url.empty())
     return fail(EX_CONFIG,
@@ -46,7 +47,7 @@ int run_history(const CheckOptions& options) {
   auto reader = report::open_history(running->store.url);
   if (!reader) return fail(EX_NOINPUT, reader.error());
   report.schema_version = (*reader)->schema_version();
-  replay::HistoryReplay replay(candidate->local_policy);
+  replay::HistoryReplay replay(candidate->evaluation.local_policy);
   auto read = (*reader)->for_each_record({options.since, options.until},
                                          [&replay](const report::ReportRecord& record) -> Status {
                                            replay.add(record);

@@ -56,8 +56,11 @@ std::string not_replayable_reason(std::string_view path) {
 
 SettingChange classify(std::string path, std::string running, std::string candidate,
                        bool running_temperror_accepts) {
-  SettingChange change{std::move(path), std::move(running), std::move(candidate),
-                       SettingReplay::not_replayable, ""};
+  SettingChange change{.path = std::move(path),
+                       .running = std::move(running),
+                       .candidate = std::move(candidate),
+                       .replay = SettingReplay::not_replayable,
+                       .note = ""};
   if (is_replayed(change.path) || (change.path == "dmarc.temperror" && running_temperror_accepts))
     change.replay = SettingReplay::replayed;
   else if (has_no_effect(change.path))

@@ -34,28 +34,17 @@ Result<std::shared_ptr<const Runtime>> build_runtime(conf::Config config,
     if (!store.ok()) return Error{"record store: " + store.error()};
     runtime->store = std::move(*store);
   }
-  auto& settings = runtime->evaluation;
-  settings.authserv_id = config.authserv_id;
-  settings.trusted_networks = config.trusted_networks;
-  settings.skip_authenticated = config.skip_authenticated;
-  settings.spf = config.spf;
-  settings.spf_policy = config.spf_policy;
-  settings.dmarc_enabled = config.dmarc_enabled;
-  settings.dmarc = config.dmarc;
-  settings.local_policy = config.local_policy;
-  settings.limits = config.limits;
-  if (config.dmarc_enabled && config.dmarc.mode == dmarc::DmarcMode::rfc7489) {
+  runtime->evaluation = {.options = config.evaluation,
+                         .resolver = runtime->resolver.get(),
+                         .dns_message_budget = config.dns.message_budget,
+                         .dkim = runtime->dkim.get()};
+  auto& options = runtime->evaluation.options;
+  if (options.dmarc_enabled && options.dmarc.mode == dmarc::DmarcMode::rfc7489) {
     // RFC 7489 mode: the Public Suffix List is read once here, not per message.
-    auto psl = dmarc::load_shared_public_suffix_list(config.dmarc.psl_path);
+    auto psl = dmarc::load_shared_public_suffix_list(options.dmarc.psl_path);
     if (!psl.ok()) return Error{"DMARC public suffix list: " + psl.error()};
-    settings.dmarc.psl = *psl;
+    options.dmarc.psl = *psl;
   }
-  settings.resolver = runtime->resolver.get();
-  settings.dns_message_budget = config.dns.message_budget;
-  settings.dkim = runtime->dkim.get();
-  settings.arc_enabled = config.arc_enabled;
-  settings.arc = config.arc;
-  settings.failure_reports = config.failure_reports;
   runtime->config = std::move(config);
   return std::shared_ptr<const Runtime>(std::move(runtime));
 }

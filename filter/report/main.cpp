@@ -64,7 +64,7 @@ std::unique_ptr<report::ReportSender> make_sender(const report::ReportOptions& r
 // --failure-reports: exit status 0 when everything went or was dropped by a limit, 1 when
 // something failed or was deferred (it is tried again next run), 2 when the run cannot start.
 int run_failure_reports(const report::ReportCommandLine& line, const conf::Config& settings) {
-  if (!settings.failure_reports.enabled) {
+  if (!settings.evaluation.failure_reports.enabled) {
     std::cerr << "authmilter-report: failure_reports.enabled is false; nothing is sent\n";
     return 0;
   }
@@ -77,7 +77,7 @@ int run_failure_reports(const report::ReportCommandLine& line, const conf::Confi
   PslFinder finder(*psl);
   auto sender = make_sender(settings.reports);
   report::FailureRunOptions options;
-  options.failure = settings.failure_reports;
+  options.failure = settings.evaluation.failure_reports;
   options.report = settings.reports;
   options.now = static_cast<std::int64_t>(std::time(nullptr));
   options.dry_run = line.dry_run;

@@ -95,7 +95,7 @@ void DkimVerifier::add_header(std::string_view name, std::string_view raw_value)
   if (s.header_overflow && (!signature || s.signatures.size() >= options.max_header_fields)) return;
   std::string value = crlf_header_value(raw_value);
   if (signature) {
-    SignatureHeader header{read_signature_facts(value), false, false, false, {}};
+    SignatureHeader header{.facts = read_signature_facts(value), .rejection = {}};
     if (value.size() > options.max_signature_header_length) {
       // Not parsed by libopendkim at all: bounded work for a hostile field.
       header.rejection = "signature header field too long";

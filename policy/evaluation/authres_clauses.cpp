@@ -71,7 +71,11 @@ std::vector<authres::MethodResult> dkim_clauses(const std::vector<dkim::DkimResu
                                                 std::size_t max_listed) {
   std::vector<authres::MethodResult> clauses;
   if (results.empty()) {
-    clauses.push_back({"dkim", "none", "no signatures", "", {}});
+    clauses.push_back({.method = "dkim",
+                       .result = "none",
+                       .comment = "no signatures",
+                       .reason = "",
+                       .properties = {}});
     return clauses;
   }
   const std::size_t listed = std::min(results.size(), max_listed);
@@ -102,13 +106,13 @@ std::vector<authres::MethodResult> dkim_clauses(const std::vector<dkim::DkimResu
     clauses.push_back(std::move(clause));
   }
   if (results.size() > listed)
-    clauses.push_back({"dkim",
-                       "policy",
-                       std::to_string(results.size() - listed) +
-                           " more signatures not verified or listed (more than " +
-                           std::to_string(max_listed) + " signatures)",
-                       "",
-                       {}});
+    clauses.push_back({.method = "dkim",
+                       .result = "policy",
+                       .comment = std::to_string(results.size() - listed) +
+                                  " more signatures not verified or listed (more than " +
+                                  std::to_string(max_listed) + " signatures)",
+                       .reason = "",
+                       .properties = {}});
   return clauses;
 }
 

@@ -31,13 +31,13 @@ bool is_authentication_results(std::string_view name) {
   return name.size() == kName.size() && strncasecmp(name.data(), kName.data(), kName.size()) == 0;
 }
 
-std::string skip_reason_for(const EvaluationSettings& settings, const ConnectionFacts& connection,
+std::string skip_reason_for(const EvaluationOptions& options, const ConnectionFacts& connection,
                             const Envelope& envelope) {
   if (connection.client_address) {
-    for (const auto& network : settings.trusted_networks)
+    for (const auto& network : options.trusted_networks)
       if (network.contains(*connection.client_address)) return "trusted network";
   }
-  if (settings.skip_authenticated && !envelope.authenticated_user.empty()) return "authenticated";
+  if (options.skip_authenticated && !envelope.authenticated_user.empty()) return "authenticated";
   return {};
 }
 
@@ -50,8 +50,11 @@ const decision::Decision& MessageOutcome::decision() const {
 
 MessageEvaluation::MessageEvaluation(const EvaluationSettings& settings, ConnectionFacts connection,
                                      Envelope envelope)
-    : settings_(settings), connection_(std::move(connection)), envelope_(std::move(envelope)) {
-  skip_reason_ = skip_reason_for(settings_, connection_, envelope_);
+    : settings_(settings),
+      options_(settings.options),
+      connection_(std::move(connection)),
+      envelope_(std::move(envelope)) {
+  skip_reason_ = skip_reason_for(options_, connection_, envelope_);
   if (settings_.resolver != nullptr) {
     dns_ =
         std::make_unique<dns::BudgetedResolver>(*settings_.resolver, settings_.dns_message_budget);
@@ -60,7 +63,7 @@ MessageEvaluation::MessageEvaluation(const EvaluationSettings& settings, Connect
   }
   if (skip_reason_.empty() && settings_.dkim != nullptr && dns_) {
     dkim_.emplace(*settings_.dkim, *dns_);
-    if (settings_.arc_enabled) arc_.emplace(*settings_.dkim, *dns_, settings_.arc);
+    if (options_.arc_enabled) arc_.emplace(*settings_.dkim, *dns_, options_.arc);
   }
 }
 
@@ -68,16 +71,16 @@ void MessageEvaluation::check_sender() {
   if (!skip_reason_.empty() || !connection_.client_address || !dns_) return;
   const metrics::ScopedTimer timer(check_duration(metrics::Method::spf));
   const spf::SpfQuery query{*connection_.client_address, connection_.helo, envelope_.mail_from};
-  spf_mail_from_ = spf::check_mail_from(query, *dns_, settings_.spf);
+  spf_mail_from_ = spf::check_mail_from(query, *dns_, options_.spf);
   // With a null sender the MAIL FROM check already was the HELO check (RFC 7208 §2.4).
-  if (settings_.spf_policy.check_helo && !envelope_.mail_from.empty())
-    spf_helo_ = spf::check_helo(query, *dns_, settings_.spf);
+  if (options_.spf_policy.check_helo && !envelope_.mail_from.empty())
+    spf_helo_ = spf::check_helo(query, *dns_, options_.spf);
 }
 
 bool MessageEvaluation::exempt_from_spf_rejection(std::string_view recipient) const {
   const auto at = recipient.rfind('@');
   const std::string_view local_part = recipient.substr(0, at);
-  for (const auto& exempt : settings_.spf_policy.exempt_recipients) {
+  for (const auto& exempt : options_.spf_policy.exempt_recipients) {
     const bool whole_address = exempt.find('@') != std::string::npos;
     if (equal_ignoring_case(whole_address ? recipient : local_part, exempt)) return true;
   }
@@ -86,7 +89,7 @@ bool MessageEvaluation::exempt_from_spf_rejection(std::string_view recipient) co
 
 StageReply MessageEvaluation::recipient(std::string_view address) {
   if (spf_mail_from_ && !exempt_from_spf_rejection(address)) {
-    const auto& policy = settings_.spf_policy;
+    const auto& policy = options_.spf_policy;
     if (policy.reject_on_fail && spf_mail_from_->code == spf::SpfCode::fail) {
       count_recipient_refusal(metrics::RecipientRefusal::spf_fail);
       return {.kind = StageReply::Kind::reject,
@@ -103,12 +106,14 @@ StageReply MessageEvaluation::recipient(std::string_view address) {
                           .text = reply_text("SPF temporary error: " + spf_mail_from_->reason)}};
     }
   }
-  const std::size_t max_recipients = settings_.limits.max_recipients;
+  const std::size_t max_recipients = options_.limits.max_recipients;
   if (envelope_.recipients.size() >= max_recipients) {
     // RFC 5321 §4.5.3.1.10: "452 too many recipients"; the client retries the rest later.
     if (recipients_refused_++ == 0)
-      limit_breaches_.push_back({"limits.max_recipients", max_recipients, max_recipients + 1,
-                                 "recipient refused 452 4.5.3"});
+      limit_breaches_.push_back({.bound = "limits.max_recipients",
+                                 .limit = max_recipients,
+                                 .value = max_recipients + 1,
+                                 .consequence = "recipient refused 452 4.5.3"});
     count_recipient_refusal(metrics::RecipientRefusal::max_recipients);
     return {.kind = StageReply::Kind::tempfail,
             .refusal = {.code = "452", .enhanced = "4.5.3", .text = "too many recipients"}};
@@ -139,8 +144,8 @@ bool MessageEvaluation::count_header(std::string_view name, std::string_view val
 }
 
 bool MessageEvaluation::header_section_too_large() const {
-  return header_fields_ > settings_.limits.max_header_fields ||
-         header_bytes_ > settings_.limits.max_header_bytes;
+  return header_fields_ > options_.limits.max_header_fields ||
+         header_bytes_ > options_.limits.max_header_bytes;
 }
 
 void MessageEvaluation::header(std::string_view name, std::string_view value) {
@@ -151,15 +156,15 @@ void MessageEvaluation::header(std::string_view name, std::string_view value) {
   keep_for_failure_report(name, value);
   if (!is_authentication_results(name)) return;
   ++authentication_results_seen_;
-  if (!authres::carries_authserv_id(value, settings_.authserv_id)) return;
+  if (!authres::carries_authserv_id(value, options_.authserv_id)) return;
   ++forged_headers_seen_;
-  if (forged_header_indices_.size() < settings_.limits.max_forged_authres_headers)
+  if (forged_header_indices_.size() < options_.limits.max_forged_authres_headers)
     forged_header_indices_.push_back(authentication_results_seen_);
 }
 
 // Whole fields only, in order, until one would pass failure_reports.max_header_bytes.
 void MessageEvaluation::keep_for_failure_report(std::string_view name, std::string_view value) {
-  const auto& options = settings_.failure_reports;
+  const auto& options = options_.failure_reports;
   if (!options.enabled || !skip_reason_.empty() || failure_headers_cut_) return;
   const std::size_t size = name.size() + 1 + value.size() + 2;
   if (failure_headers_.size() + size > options.max_header_bytes) {
@@ -171,9 +176,9 @@ void MessageEvaluation::keep_for_failure_report(std::string_view name, std::stri
 
 void MessageEvaluation::attach_failure_record(const std::vector<dkim::DkimResult>& dkim,
                                               MessageOutcome& outcome) const {
-  if (!settings_.failure_reports.enabled || !outcome.report_row || !outcome.dmarc) return;
+  if (!options_.failure_reports.enabled || !outcome.report_row || !outcome.dmarc) return;
   outcome.report_row->failure =
-      make_failure_record({.options = &settings_.failure_reports,
+      make_failure_record({.options = &options_.failure_reports,
                            .step = &*outcome.dmarc,
                            .spf = &spf_mail_from_,
                            .dkim = &dkim,
@@ -198,14 +203,18 @@ void MessageEvaluation::body_chunk(std::span<const char> chunk) {
 
 // RFC 3463 §3.4: X.3.4 "message too big for system"; permanent, a retry would not shrink it.
 MessageOutcome MessageEvaluation::refuse_header_section() {
-  const auto& limits = settings_.limits;
+  const auto& limits = options_.limits;
   const char* consequence = "message refused 552 5.3.4";
   if (header_fields_ > limits.max_header_fields)
-    limit_breaches_.push_back(
-        {"limits.max_header_fields", limits.max_header_fields, header_fields_, consequence});
+    limit_breaches_.push_back({.bound = "limits.max_header_fields",
+                               .limit = limits.max_header_fields,
+                               .value = header_fields_,
+                               .consequence = consequence});
   if (header_bytes_ > limits.max_header_bytes)
-    limit_breaches_.push_back(
-        {"limits.max_header_bytes", limits.max_header_bytes, header_bytes_, consequence});
+    limit_breaches_.push_back({.bound = "limits.max_header_bytes",
+                               .limit = limits.max_header_bytes,
+                               .value = header_bytes_,
+                               .consequence = consequence});
   MessageOutcome outcome;
   outcome.reply = {
       .kind = StageReply::Kind::reject,
@@ -219,27 +228,36 @@ void MessageEvaluation::note_signature_limit() {
   if (settings_.dkim == nullptr) return;
   const std::size_t max_signatures = settings_.dkim->options().max_signatures;
   if (dkim_signatures_ > max_signatures)
-    limit_breaches_.push_back({"dkim.max_signatures", max_signatures, dkim_signatures_,
-                               "signatures beyond it not verified (dkim=policy)"});
+    limit_breaches_.push_back({.bound = "dkim.max_signatures",
+                               .limit = max_signatures,
+                               .value = dkim_signatures_,
+                               .consequence = "signatures beyond it not verified (dkim=policy)"});
+}
+
+// The AR headers carrying our authserv-id, to delete; false (and a refusal in outcome) when
+// there are too many: we cannot clean the message, so we do not judge it either.
+bool MessageEvaluation::list_forged_headers(MessageOutcome& outcome) {
+  outcome.forged_header_indices = forged_header_indices_;
+  // Deleting index n shifts every later index down: delete from the highest index first.
+  std::sort(outcome.forged_header_indices.rbegin(), outcome.forged_header_indices.rend());
+  const std::size_t max_forged = options_.limits.max_forged_authres_headers;
+  outcome.too_many_forged_headers = forged_headers_seen_ > max_forged;
+  if (!outcome.too_many_forged_headers) return true;
+  limit_breaches_.push_back({.bound = "limits.max_forged_authres_headers",
+                             .limit = max_forged,
+                             .value = forged_headers_seen_,
+                             .consequence = "message refused 550 5.7.1"});
+  outcome.reply = {
+      .kind = StageReply::Kind::reject,
+      .refusal = {
+          .code = "550", .enhanced = "5.7.1", .text = "too many Authentication-Results headers"}};
+  return false;
 }
 
 MessageOutcome MessageEvaluation::end_of_message() {
   if (header_section_too_large()) return refuse_header_section();
   MessageOutcome outcome;
-  outcome.forged_header_indices = forged_header_indices_;
-  // Deleting index n shifts every later index down: delete from the highest index first.
-  std::sort(outcome.forged_header_indices.rbegin(), outcome.forged_header_indices.rend());
-  const std::size_t max_forged = settings_.limits.max_forged_authres_headers;
-  outcome.too_many_forged_headers = forged_headers_seen_ > max_forged;
-  if (outcome.too_many_forged_headers) {
-    limit_breaches_.push_back({"limits.max_forged_authres_headers", max_forged,
-                               forged_headers_seen_, "message refused 550 5.7.1"});
-    outcome.reply = {
-        .kind = StageReply::Kind::reject,
-        .refusal = {
-            .code = "550", .enhanced = "5.7.1", .text = "too many Authentication-Results headers"}};
-    return outcome;  // we cannot clean the message, so we do not judge it either
-  }
+  if (!list_forged_headers(outcome)) return outcome;
   std::vector<authres::MethodResult> clauses;
   if (spf_mail_from_) clauses.push_back(spf_clause(*spf_mail_from_));
   if (spf_helo_) clauses.push_back(spf_clause(*spf_helo_));
@@ -261,13 +279,22 @@ MessageOutcome MessageEvaluation::end_of_message() {
     clauses.push_back(arc_clause(*arc_result, connection_.client_address));
   }
   run_dmarc_step_and_decide(dkim_results, arc_result ? &*arc_result : nullptr, outcome);
-  count_check_results({&spf_mail_from_, &spf_helo_, dkim_.has_value(), &dkim_results,
-                       &outcome.dmarc, arc_result ? &*arc_result : nullptr});
+  count_check_results({.spf_mail_from = &spf_mail_from_,
+                       .spf_helo = &spf_helo_,
+                       .dkim_checked = dkim_.has_value(),
+                       .dkim = &dkim_results,
+                       .dmarc = &outcome.dmarc,
+                       .arc = arc_result ? &*arc_result : nullptr});
   if (outcome.dmarc) clauses.push_back(dmarc_clause(*outcome.dmarc));
-  outcome.report_row = make_report_record(
-      {std::time(nullptr), connection_.client_address, envelope_.mail_from, &envelope_.recipients,
-       &spf_mail_from_, &dkim_results, &outcome.dmarc, envelope_.queue_id});
-  outcome.authentication_results = authres::format_authres(settings_.authserv_id, clauses);
+  outcome.report_row = make_report_record({.time = std::time(nullptr),
+                                           .client = connection_.client_address,
+                                           .mail_from = envelope_.mail_from,
+                                           .recipients = &envelope_.recipients,
+                                           .spf = &spf_mail_from_,
+                                           .dkim = &dkim_results,
+                                           .dmarc = &outcome.dmarc,
+                                           .queue_id = envelope_.queue_id});
+  outcome.authentication_results = authres::format_authres(options_.authserv_id, clauses);
   attach_failure_record(dkim_results, outcome);
   outcome.log_summary = skip_reason_.empty() ? "" : "checks skipped: " + skip_reason_ + "; ";
   for (const auto& clause : clauses)
@@ -299,7 +326,7 @@ void MessageEvaluation::note_dns(MessageOutcome& outcome) const {
 void MessageEvaluation::run_dmarc_step_and_decide(const std::vector<dkim::DkimResult>& dkim,
                                                   const arc::ArcResult* arc,
                                                   MessageOutcome& outcome) const {
-  if (!skip_reason_.empty() || !settings_.dmarc_enabled || !dns_) return;
+  if (!skip_reason_.empty() || !options_.dmarc_enabled || !dns_) return;
   DmarcStepInput input;
   input.from_values = from_values_;
   input.spf = &spf_mail_from_;
@@ -312,7 +339,7 @@ void MessageEvaluation::run_dmarc_step_and_decide(const std::vector<dkim::DkimRe
   input.dns_budget_spent = dns_->exhausted();
   dns_->release_reserve();
   const metrics::ScopedTimer timer(check_duration(metrics::Method::dmarc));
-  outcome.dmarc = run_dmarc_step(input, *dns_, settings_.dmarc, settings_.local_policy);
+  outcome.dmarc = run_dmarc_step(input, *dns_, options_.dmarc, options_.local_policy);
   const auto& decision = outcome.dmarc->decision;
   using decision::Action;
   if (decision.action == Action::reject || decision.action == Action::tempfail) {
@@ -322,8 +349,8 @@ void MessageEvaluation::run_dmarc_step_and_decide(const std::vector<dkim::DkimRe
     outcome.reply.refusal.text = reply_text(decision.refusal.text);  // the milter's line rules
   }
   if (decision.add_header) {
-    outcome.quarantine_header_name = settings_.local_policy.quarantine_header_name;
-    outcome.quarantine_header_value = settings_.local_policy.quarantine_header_value;
+    outcome.quarantine_header_name = options_.local_policy.quarantine_header_name;
+    outcome.quarantine_header_value = options_.local_policy.quarantine_header_value;
   }
 }
 

@@ -14,7 +14,7 @@
 // passing chain is a sign too; end_of_message() runs DMARC (dmarc_step.h) and the
 // local policy (decision/decision.h) and returns the verdict in MessageOutcome::reply/decision:
 // the caller only carries it out (refuse, hold, add the quarantine header, deliver).
-// Resource bounds (message_limits.h): recipients over settings.limits are refused at RCPT (452
+// Resource bounds (message_limits.h): recipients over options.limits are refused at RCPT (452
 // 4.5.3); a header section over its bounds is no longer processed and is refused at end of
 // message (552 5.3.4). take_limit_breaches() hands each bound hit to the caller once, to log.
 #pragma once
@@ -125,12 +125,14 @@ class MessageEvaluation {
   bool count_header(std::string_view name, std::string_view value);
   bool header_section_too_large() const;
   MessageOutcome refuse_header_section();
+  bool list_forged_headers(MessageOutcome& outcome);
   void note_signature_limit();
   void keep_for_failure_report(std::string_view name, std::string_view value);
   void attach_failure_record(const std::vector<dkim::DkimResult>& dkim,
                              MessageOutcome& outcome) const;
 
   const EvaluationSettings& settings_;
+  const EvaluationOptions& options_;  // settings_.options, read at every stage
   ConnectionFacts connection_;
   Envelope envelope_;
   std::string skip_reason_;
@@ -146,7 +148,7 @@ class MessageEvaluation {
   std::size_t forged_headers_seen_ = 0;   // counted on past the bound, for the log line
   std::vector<std::string> from_values_;  // at most dmarc::kMaxFromHeaders + 1 kept
   decision::IndirectFlowSigns indirect_flow_;
-  std::size_t recipients_refused_ = 0;  // over settings.limits.max_recipients
+  std::size_t recipients_refused_ = 0;  // over options.limits.max_recipients
   std::size_t header_fields_ = 0;       // every field seen, also past the bounds
   std::size_t header_bytes_ = 0;
   std::size_t dkim_signatures_ = 0;  // DKIM-Signature fields within the bounds

@@ -87,9 +87,14 @@ void HistoryReplay::add(const report::ReportRecord& record) {
   for (const auto& item : replayed.replayed.overrides)
     ++change.reasons[decision::to_string(item.reason)];
   if (change.examples.size() < kExamplesPerDomain)
-    change.examples.push_back({record.time, record.source_ip, record.header_from,
-                               results_text(record), record.queue_id, replayed.recorded, to,
-                               reasons_text(replayed.replayed)});
+    change.examples.push_back({.time = record.time,
+                               .client_ip = record.source_ip,
+                               .from_domain = record.header_from,
+                               .results = results_text(record),
+                               .queue_id = record.queue_id,
+                               .from = replayed.recorded,
+                               .to = to,
+                               .reasons = reasons_text(replayed.replayed)});
 }
 
 HistorySummary HistoryReplay::finish(std::size_t top_domains) const {

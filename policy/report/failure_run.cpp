@@ -178,7 +178,11 @@ FailureRunSummary run_failure_reports(RecordStore& store, ReportSender& sender,
     summary.lines.push_back("error: " + pending.error());
     return summary;
   }
-  FailureRun run{store, sender, options, summary, RateLimits(store, options)};
+  FailureRun run{.store = store,
+                 .sender = sender,
+                 .options = options,
+                 .summary = summary,
+                 .limits = RateLimits(store, options)};
   for (const auto& failure : *pending) handle_failure(run, finder, resolver, failure);
   if (summary.records > 0 || summary.expired > 0)
     summary.lines.push_back("failure reports: records=" + std::to_string(summary.records) +

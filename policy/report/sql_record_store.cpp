@@ -51,7 +51,15 @@ std::vector<SqlValue> record_insert_values(const ReportRecord& r) {
   const auto& p = r.policy;
   // A record without decision facts stores empty texts: read back, they are "not recorded",
   // exactly like the NULLs of rows written before schema version 2.
-  static const DecisionFacts kNoFacts{"", {}, "", "", "", false, "", "", {}};
+  static const DecisionFacts kNoFacts{.author_verdict = "",
+                                      .author_domains = {},
+                                      .dmarc_code = "",
+                                      .published = "",
+                                      .requested = "",
+                                      .list_headers = false,
+                                      .arc_result = "",
+                                      .arc_sealer = "",
+                                      .arc_sealers = {}};
   const DecisionFacts& f = r.facts ? *r.facts : kNoFacts;
   return {r.time,
           p.domain,
@@ -276,16 +284,16 @@ Result<std::vector<StoredFailure>> SqlRecordStore::pending_failures(std::int64_t
   std::vector<StoredFailure> failures;
   for (const auto& row : *found) {
     if (row.size() != 21) return Error{"store: unexpected column count"};
-    StoredFailure stored{to_integer(row[0]),
-                         to_integer(row[1]),
-                         row[2],
-                         row[3],
-                         row[4],
-                         row[5],
-                         row[6],
-                         row[7],
-                         row[8],
-                         {}};
+    StoredFailure stored{.id = to_integer(row[0]),
+                         .time = to_integer(row[1]),
+                         .policy_domain = row[2],
+                         .psd = row[3],
+                         .header_from = row[4],
+                         .source_ip = row[5],
+                         .queue_id = row[6],
+                         .spf_domain = row[7],
+                         .spf_result = row[8],
+                         .failure = {}};
     FailureRecord& f = stored.failure;
     f.ruf = row[9];
     f.fired = row[10];

@@ -117,16 +117,16 @@ int main(int argc, char** argv) {
   zone.add_txt("sel._domainkey.fwd.example.com", key.record);
 
   evaluation::EvaluationSettings settings;
-  settings.authserv_id = "mx.example.net";
+  settings.options.authserv_id = "mx.example.net";
   settings.resolver = &zone;
   settings.dkim = library.get();
-  settings.dmarc_enabled = false;
+  settings.options.dmarc_enabled = false;
   const auto unsealed = arc::testing::split_message(unsealed_message());
   std::vector<double> off, on;
   for (int round = 0; round < rounds; ++round) {
-    settings.arc_enabled = false;
+    settings.options.arc_enabled = false;
     off.push_back(evaluation_round(settings, unsealed, count));
-    settings.arc_enabled = true;
+    settings.options.arc_enabled = true;
     on.push_back(evaluation_round(settings, unsealed, count));
   }
   const double off_us = median(off), on_us = median(on);

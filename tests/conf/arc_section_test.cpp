@@ -13,9 +13,9 @@ Result<Config> load(const std::string& text) {
 TEST(ArcSection, OnByDefaultWithNoTrustedSealers) {
   auto config = load("");
   ASSERT_TRUE(config.ok()) << config.error();
-  EXPECT_TRUE(config->arc_enabled);
-  EXPECT_TRUE(config->local_policy.trusted_arc_sealers.empty());
-  EXPECT_EQ(config->arc.clock_skew_seconds, 300);
+  EXPECT_TRUE(config->evaluation.arc_enabled);
+  EXPECT_TRUE(config->evaluation.local_policy.trusted_arc_sealers.empty());
+  EXPECT_EQ(config->evaluation.arc.clock_skew_seconds, 300);
 }
 
 TEST(ArcSection, ReadsEveryKeyAndNormalisesSealers) {
@@ -26,10 +26,10 @@ arc:
   clock_skew_seconds: 60
 )");
   ASSERT_TRUE(config.ok()) << config.error();
-  EXPECT_FALSE(config->arc_enabled);
-  EXPECT_EQ(config->local_policy.trusted_arc_sealers,
+  EXPECT_FALSE(config->evaluation.arc_enabled);
+  EXPECT_EQ(config->evaluation.local_policy.trusted_arc_sealers,
             (std::vector<std::string>{"lists.example.org", "google.com"}));
-  EXPECT_EQ(config->arc.clock_skew_seconds, 60);
+  EXPECT_EQ(config->evaluation.arc.clock_skew_seconds, 60);
 }
 
 TEST(ArcSection, ErrorsNameTheKey) {
@@ -49,7 +49,7 @@ TEST(ArcSection, ErrorsNameTheKey) {
 TEST(ArcSection, NeedsDkim) {
   auto implicit = load("dkim:\n  enabled: false\n");
   ASSERT_TRUE(implicit.ok()) << implicit.error();
-  EXPECT_FALSE(implicit->arc_enabled);
+  EXPECT_FALSE(implicit->evaluation.arc_enabled);
   auto explicit_on = load("dkim:\n  enabled: false\narc:\n  enabled: true\n");
   ASSERT_FALSE(explicit_on.ok());
   EXPECT_NE(explicit_on.error().find("arc.enabled"), std::string::npos) << explicit_on.error();

@@ -28,7 +28,7 @@ TEST(ConfigLoader, EmptyFileGivesDefaults) {
   EXPECT_EQ(config->daemon.probe_key_file, "/var/lib/authmilter/probe.key");
   EXPECT_EQ(config->daemon.socket_mode, 0660u);
   EXPECT_EQ(config->daemon.user, "authmilter");
-  EXPECT_FALSE(config->authserv_id.empty());
+  EXPECT_FALSE(config->evaluation.authserv_id.empty());
   EXPECT_TRUE(config->dns.forwarders.empty());
 }
 
@@ -58,7 +58,7 @@ dns:
   EXPECT_EQ(config->daemon.listen_backlog, 64);
   EXPECT_EQ(config->daemon.milter_timeout_seconds, 60);
   EXPECT_EQ(config->daemon.syslog_facility, "local3");
-  EXPECT_EQ(config->authserv_id, "mx.example.net");
+  EXPECT_EQ(config->evaluation.authserv_id, "mx.example.net");
   EXPECT_EQ(config->dns.forwarders.size(), 2u);
   EXPECT_EQ(config->dns.query_timeout.count(), 1500);
   ASSERT_EQ(config->dns.unblock_local_zones.size(), 1u);

@@ -13,9 +13,9 @@ Result<Config> load(const std::string& text) {
 TEST(DmarcSection, SafeDefaults) {
   auto config = load("");
   ASSERT_TRUE(config.ok()) << config.error();
-  EXPECT_TRUE(config->dmarc_enabled);
-  EXPECT_EQ(config->dmarc.mode, dmarc::DmarcMode::rfc9989);
-  const auto& policy = config->local_policy;
+  EXPECT_TRUE(config->evaluation.dmarc_enabled);
+  EXPECT_EQ(config->evaluation.dmarc.mode, dmarc::DmarcMode::rfc9989);
+  const auto& policy = config->evaluation.local_policy;
   EXPECT_EQ(policy.reject, decision::RejectMode::rfc9989);
   EXPECT_EQ(policy.quarantine, decision::QuarantineMode::hold);
   EXPECT_EQ(policy.multiple_from, dmarc::MultipleFromPolicy::reject);
@@ -47,9 +47,9 @@ dmarc:
     partner.example: {max_disposition: none}
 )");
   ASSERT_TRUE(config.ok()) << config.error();
-  EXPECT_EQ(config->dmarc.mode, dmarc::DmarcMode::rfc7489);
-  EXPECT_EQ(config->dmarc.psl_path, "/tmp/psl.dat");
-  const auto& policy = config->local_policy;
+  EXPECT_EQ(config->evaluation.dmarc.mode, dmarc::DmarcMode::rfc7489);
+  EXPECT_EQ(config->evaluation.dmarc.psl_path, "/tmp/psl.dat");
+  const auto& policy = config->evaluation.local_policy;
   EXPECT_EQ(policy.reject, decision::RejectMode::honor);
   EXPECT_EQ(policy.reject_text, "Go away, %d");
   EXPECT_EQ(policy.quarantine, decision::QuarantineMode::both);

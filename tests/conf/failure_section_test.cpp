@@ -79,8 +79,8 @@ TEST(FailureSection, TheAnnotatedExampleLoads) {
       }(),
       "authmilter.yaml");
   ASSERT_TRUE(config.ok()) << config.error();
-  EXPECT_FALSE(config->failure_reports.enabled);
-  EXPECT_EQ(config->failure_reports.honoured_fo, "01ds");
+  EXPECT_FALSE(config->evaluation.failure_reports.enabled);
+  EXPECT_EQ(config->evaluation.failure_reports.honoured_fo, "01ds");
 }
 
 }  // namespace

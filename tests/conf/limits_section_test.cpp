@@ -15,10 +15,11 @@ TEST(LimitsSection, AbsentSectionGivesTheNamedDefaults) {
   auto config = load("");
   ASSERT_TRUE(config.ok()) << config.error();
   EXPECT_EQ(config->daemon.max_connections, kDefaultMaxConnections);
-  EXPECT_EQ(config->limits.max_recipients, evaluation::kDefaultMaxRecipients);
-  EXPECT_EQ(config->limits.max_header_fields, evaluation::kDefaultMaxHeaderFields);
-  EXPECT_EQ(config->limits.max_header_bytes, evaluation::kDefaultMaxHeaderBytes);
-  EXPECT_EQ(config->limits.max_forged_authres_headers, evaluation::kDefaultMaxForgedAuthresHeaders);
+  EXPECT_EQ(config->evaluation.limits.max_recipients, evaluation::kDefaultMaxRecipients);
+  EXPECT_EQ(config->evaluation.limits.max_header_fields, evaluation::kDefaultMaxHeaderFields);
+  EXPECT_EQ(config->evaluation.limits.max_header_bytes, evaluation::kDefaultMaxHeaderBytes);
+  EXPECT_EQ(config->evaluation.limits.max_forged_authres_headers,
+            evaluation::kDefaultMaxForgedAuthresHeaders);
   EXPECT_EQ(config->dkim.max_header_fields, evaluation::kDefaultMaxHeaderFields);
   EXPECT_EQ(config->dkim.max_header_bytes, evaluation::kDefaultMaxHeaderBytes);
 }
@@ -37,10 +38,10 @@ limits:
 )");
   ASSERT_TRUE(config.ok()) << config.error();
   EXPECT_EQ(config->daemon.max_connections, 7u);
-  EXPECT_EQ(config->limits.max_recipients, 50u);
-  EXPECT_EQ(config->limits.max_header_fields, 200u);
-  EXPECT_EQ(config->limits.max_header_bytes, 65536u);
-  EXPECT_EQ(config->limits.max_forged_authres_headers, 5u);
+  EXPECT_EQ(config->evaluation.limits.max_recipients, 50u);
+  EXPECT_EQ(config->evaluation.limits.max_header_fields, 200u);
+  EXPECT_EQ(config->evaluation.limits.max_header_bytes, 65536u);
+  EXPECT_EQ(config->evaluation.limits.max_forged_authres_headers, 5u);
   EXPECT_EQ(config->dkim.max_header_fields, 200u);
   EXPECT_EQ(config->dkim.max_header_bytes, 65536u);
   EXPECT_EQ(config->dkim.max_signatures, 3u);
@@ -53,10 +54,13 @@ TEST(LimitsSection, ShippedExampleStatesTheDefaults) {
   const auto defaults = load("");
   ASSERT_TRUE(defaults.ok());
   EXPECT_EQ(config->daemon.max_connections, defaults->daemon.max_connections);
-  EXPECT_EQ(config->limits.max_recipients, defaults->limits.max_recipients);
-  EXPECT_EQ(config->limits.max_header_fields, defaults->limits.max_header_fields);
-  EXPECT_EQ(config->limits.max_header_bytes, defaults->limits.max_header_bytes);
-  EXPECT_EQ(config->limits.max_forged_authres_headers, defaults->limits.max_forged_authres_headers);
+  EXPECT_EQ(config->evaluation.limits.max_recipients, defaults->evaluation.limits.max_recipients);
+  EXPECT_EQ(config->evaluation.limits.max_header_fields,
+            defaults->evaluation.limits.max_header_fields);
+  EXPECT_EQ(config->evaluation.limits.max_header_bytes,
+            defaults->evaluation.limits.max_header_bytes);
+  EXPECT_EQ(config->evaluation.limits.max_forged_authres_headers,
+            defaults->evaluation.limits.max_forged_authres_headers);
   EXPECT_EQ(config->dkim.key_cache_entries, defaults->dkim.key_cache_entries);
 }
 

@@ -20,7 +20,7 @@ std::string simple_message(const std::string& headers) {
 class DmarcPipelineTest : public ::testing::Test {
  protected:
   DmarcPipelineTest() {
-    settings_.authserv_id = "mx.example.net";
+    settings_.options.authserv_id = "mx.example.net";
     settings_.resolver = &zone_;
     auto library = dkim::DkimLibrary::create({});
     if (library.ok()) dkim_ = std::move(*library);
@@ -102,7 +102,7 @@ TEST_F(DmarcPipelineTest, MailingListHeadersTurnRejectIntoQuarantine) {
 }
 
 TEST_F(DmarcPipelineTest, QuarantineByHeader) {
-  settings_.local_policy.quarantine = decision::QuarantineMode::header;
+  settings_.options.local_policy.quarantine = decision::QuarantineMode::header;
   const auto outcome = run(simple_message("From: joe@quarantine.example\r\n"));
   EXPECT_EQ(outcome.decision().action, decision::Action::quarantine);
   EXPECT_FALSE(outcome.decision().hold);
@@ -128,13 +128,13 @@ TEST_F(DmarcPipelineTest, TwoFromAddressesFollowTheConfiguredAnswer) {
   auto outcome = run(raw);
   EXPECT_EQ(outcome.decision().action, decision::Action::reject) << outcome.log_summary;
   EXPECT_NE(outcome.authentication_results.find("dmarc=permerror"), std::string::npos);
-  settings_.local_policy.multiple_from = dmarc::MultipleFromPolicy::strictest;
+  settings_.options.local_policy.multiple_from = dmarc::MultipleFromPolicy::strictest;
   outcome = run(raw);
   EXPECT_EQ(outcome.dmarc->result->from_domain, "reject.example");
   EXPECT_EQ(outcome.decision().action, decision::Action::reject);
   const std::string two_headers =
       simple_message("From: a@none.example\r\nFrom: b@none.example\r\n");
-  settings_.local_policy.multiple_from = dmarc::MultipleFromPolicy::fail;
+  settings_.options.local_policy.multiple_from = dmarc::MultipleFromPolicy::fail;
   outcome = run(two_headers);
   EXPECT_EQ(outcome.dmarc->result->code, dmarc::DmarcCode::fail);
   EXPECT_EQ(outcome.decision().action, decision::Action::quarantine);
@@ -142,7 +142,7 @@ TEST_F(DmarcPipelineTest, TwoFromAddressesFollowTheConfiguredAnswer) {
 
 TEST_F(DmarcPipelineTest, NoFromIsConfigurable) {
   EXPECT_EQ(run(simple_message("")).decision().action, decision::Action::reject);
-  settings_.local_policy.no_author = decision::NoAuthorMode::accept;
+  settings_.options.local_policy.no_author = decision::NoAuthorMode::accept;
   const auto outcome = run(simple_message(""));
   EXPECT_EQ(outcome.decision().action, decision::Action::deliver);
   EXPECT_NE(outcome.authentication_results.find("dmarc=none"), std::string::npos);
@@ -151,15 +151,15 @@ TEST_F(DmarcPipelineTest, NoFromIsConfigurable) {
 // Even with no_from: accept, a usable author beside a broken one is judged, not waved through
 // as "no From" (the CVE-2019-16378 class).
 TEST_F(DmarcPipelineTest, UsableAuthorBesideABrokenOneIsNeverNoFrom) {
-  settings_.local_policy.no_author = decision::NoAuthorMode::accept;
+  settings_.options.local_policy.no_author = decision::NoAuthorMode::accept;
   for (const char* from :
        {"From: ceo@reject.example, x\r\n", "From: ceo@reject.example, x@[192.0.2.1]\r\n",
         "From: ceo@reject.example\r\nFrom: undisclosed:;\r\n"}) {
     SCOPED_TRACE(from);
-    settings_.local_policy.multiple_from = dmarc::MultipleFromPolicy::reject;
+    settings_.options.local_policy.multiple_from = dmarc::MultipleFromPolicy::reject;
     auto outcome = run(simple_message(from));
     EXPECT_EQ(outcome.decision().action, decision::Action::reject) << outcome.log_summary;
-    settings_.local_policy.multiple_from = dmarc::MultipleFromPolicy::strictest;
+    settings_.options.local_policy.multiple_from = dmarc::MultipleFromPolicy::strictest;
     outcome = run(simple_message(from));
     ASSERT_TRUE(outcome.dmarc && outcome.dmarc->result) << outcome.log_summary;
     EXPECT_EQ(outcome.dmarc->result->from_domain, "reject.example");
@@ -169,8 +169,8 @@ TEST_F(DmarcPipelineTest, UsableAuthorBesideABrokenOneIsNeverNoFrom) {
 
 // A lenient override for one author must not carry a co-author's failure through.
 TEST_F(DmarcPipelineTest, OverrideOfOneAuthorDoesNotCoverAnother) {
-  settings_.local_policy.multiple_from = dmarc::MultipleFromPolicy::strictest;
-  settings_.local_policy.overrides = {
+  settings_.options.local_policy.multiple_from = dmarc::MultipleFromPolicy::strictest;
+  settings_.options.local_policy.overrides = {
       {"football.example.com", decision::RejectMode::never, dmarc::Disposition::none}};
   const auto outcome = run(simple_message("From: a@football.example.com, ceo@reject.example\r\n"));
   EXPECT_EQ(outcome.decision().action, decision::Action::reject) << outcome.log_summary;
@@ -183,7 +183,7 @@ TEST_F(DmarcPipelineTest, DnsFailureIsTemperrorAndConfigurable) {
   auto outcome = run(raw);
   EXPECT_EQ(outcome.dmarc->result->code, dmarc::DmarcCode::temperror);
   EXPECT_EQ(outcome.decision().action, decision::Action::deliver);
-  settings_.local_policy.on_temperror = decision::TemperrorMode::tempfail;
+  settings_.options.local_policy.on_temperror = decision::TemperrorMode::tempfail;
   outcome = run(raw);
   EXPECT_EQ(outcome.decision().action, decision::Action::tempfail);
   EXPECT_EQ(outcome.decision().refusal.code, "451");
@@ -199,14 +199,14 @@ TEST_F(DmarcPipelineTest, TempfailedMessageLeavesNoReportRow) {
   ASSERT_TRUE(outcome.dmarc && outcome.dmarc->result);
   EXPECT_EQ(outcome.dmarc->result->code, dmarc::DmarcCode::temperror) << outcome.log_summary;
   EXPECT_TRUE(outcome.report_row.has_value());
-  settings_.local_policy.on_temperror = decision::TemperrorMode::tempfail;
+  settings_.options.local_policy.on_temperror = decision::TemperrorMode::tempfail;
   outcome = run(raw, "b@sub.reject.example", "192.0.2.7");
   EXPECT_EQ(outcome.decision().action, decision::Action::tempfail);
   EXPECT_FALSE(outcome.report_row.has_value());
 }
 
 TEST_F(DmarcPipelineTest, DryRunReportsButDoesNotAct) {
-  settings_.local_policy.dry_run = true;
+  settings_.options.local_policy.dry_run = true;
   const auto outcome = run(simple_message("From: joe@reject.example\r\n"));
   EXPECT_EQ(outcome.decision().action, decision::Action::deliver);
   EXPECT_EQ(outcome.decision().intended, decision::Action::reject);
@@ -215,7 +215,7 @@ TEST_F(DmarcPipelineTest, DryRunReportsButDoesNotAct) {
 }
 
 TEST_F(DmarcPipelineTest, TrustedNetworksAreNeverJudged) {
-  settings_.trusted_networks.push_back(*net::CidrBlock::parse("203.0.113.0/24"));
+  settings_.options.trusted_networks.push_back(*net::CidrBlock::parse("203.0.113.0/24"));
   const auto outcome = run(simple_message("From: joe@reject.example\r\n"));
   EXPECT_FALSE(outcome.dmarc);
   EXPECT_EQ(outcome.decision().action, decision::Action::deliver);

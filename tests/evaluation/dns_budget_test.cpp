@@ -53,7 +53,7 @@ class SlowZone : public dns::ZoneResolver {
 class DnsBudgetTest : public ::testing::Test {
  protected:
   DnsBudgetTest() {
-    settings_.authserv_id = "mx.example.net";
+    settings_.options.authserv_id = "mx.example.net";
     zone_.add_txt("example.org", "v=spf1 a:a.example.org a:b.example.org -all");
     zone_.add_address("a.example.org", *net::IpAddress::parse("198.51.100.1"));
     zone_.add_address("b.example.org", *net::IpAddress::parse("192.0.2.1"));

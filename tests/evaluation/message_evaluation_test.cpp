@@ -7,7 +7,7 @@ namespace {
 
 class MessageEvaluationTest : public ::testing::Test {
  protected:
-  MessageEvaluationTest() { settings_.authserv_id = "mx.example.net"; }
+  MessageEvaluationTest() { settings_.options.authserv_id = "mx.example.net"; }
 
   MessageEvaluation start() {
     ConnectionFacts connection{net::IpAddress::parse("192.0.2.1"), "client.example", "client"};

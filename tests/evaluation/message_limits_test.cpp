@@ -14,9 +14,9 @@ namespace {
 class MessageLimitsTest : public ::testing::Test {
  protected:
   MessageLimitsTest() {
-    settings_.authserv_id = "mx.example.net";
+    settings_.options.authserv_id = "mx.example.net";
     settings_.resolver = &zone_;
-    settings_.dmarc_enabled = false;  // no DNS beyond what a test adds
+    settings_.options.dmarc_enabled = false;  // no DNS beyond what a test adds
   }
 
   MessageEvaluation start() {
@@ -56,7 +56,7 @@ TEST_F(MessageLimitsTest, DefaultsAreTheNamedConstants) {
 }
 
 TEST_F(MessageLimitsTest, RecipientsAtTheLimitAreAcceptedTheNextOnesRefused452) {
-  settings_.limits.max_recipients = 3;
+  settings_.options.limits.max_recipients = 3;
   MessageEvaluation message = start();
   for (int i = 0; i < 3; ++i)
     EXPECT_EQ(message.recipient("user" + std::to_string(i) + "@example.net").kind,
@@ -91,7 +91,7 @@ TEST_F(MessageLimitsTest, DefaultRecipientLimitKeepsAThousand) {
 }
 
 TEST_F(MessageLimitsTest, HeaderFieldsAtTheLimitAreAccepted) {
-  settings_.limits.max_header_fields = 5;
+  settings_.options.limits.max_header_fields = 5;
   MessageEvaluation message = start();
   for (int i = 0; i < 5; ++i) message.header("X-Field", " value");
   const MessageOutcome outcome = finish(message);
@@ -101,7 +101,7 @@ TEST_F(MessageLimitsTest, HeaderFieldsAtTheLimitAreAccepted) {
 }
 
 TEST_F(MessageLimitsTest, OneHeaderFieldOverTheLimitIsRefused552) {
-  settings_.limits.max_header_fields = 5;
+  settings_.options.limits.max_header_fields = 5;
   MessageEvaluation message = start();
   for (int i = 0; i < 6; ++i) message.header("X-Field", " value");
   const MessageOutcome outcome = finish(message);
@@ -118,7 +118,7 @@ TEST_F(MessageLimitsTest, OneHeaderFieldOverTheLimitIsRefused552) {
 }
 
 TEST_F(MessageLimitsTest, HeaderBytesAtTheLimitAreAcceptedOneMoreIsRefused) {
-  settings_.limits.max_header_bytes = 100;
+  settings_.options.limits.max_header_bytes = 100;
   const std::string name = "X-Fill";                // 6 bytes
   const std::string value(100 - name.size(), 'v');  // 94 bytes: 100 in all
   MessageEvaluation at_limit = start();
@@ -137,8 +137,8 @@ TEST_F(MessageLimitsTest, HeaderBytesAtTheLimitAreAcceptedOneMoreIsRefused) {
 }
 
 TEST_F(MessageLimitsTest, BothHeaderBoundsOverGiveOneBreachEach) {
-  settings_.limits.max_header_fields = 2;
-  settings_.limits.max_header_bytes = 10;
+  settings_.options.limits.max_header_fields = 2;
+  settings_.options.limits.max_header_bytes = 10;
   MessageEvaluation message = start();
   for (int i = 0; i < 3; ++i) message.header("X-Field", " value");
   EXPECT_EQ(finish(message).reply.refusal.code, "552");
@@ -211,7 +211,7 @@ TEST_F(MessageLimitsTest, SignaturesAtDkimMaxGiveNoBreach) {
 }
 
 TEST_F(MessageLimitsTest, ForgedHeadersAtTheConfiguredLimitAreDeletedOneMoreIsRefused) {
-  settings_.limits.max_forged_authres_headers = 2;
+  settings_.options.limits.max_forged_authres_headers = 2;
   MessageEvaluation at_limit = start();
   at_limit.header("Authentication-Results", " mx.example.net; none");
   at_limit.header("Authentication-Results", " other.example; spf=pass smtp.mailfrom=x.example");

@@ -35,12 +35,12 @@ constexpr const char* kOutsideSpf = "203.0.113.5";
 class FailureFieldsTest : public ::testing::Test {
  protected:
   FailureFieldsTest() {
-    settings_.authserv_id = "mx.example.net";
+    settings_.options.authserv_id = "mx.example.net";
     settings_.resolver = &zone_;
     auto library = dkim::DkimLibrary::create({});
     if (library.ok()) dkim_ = std::move(*library);
     settings_.dkim = dkim_.get();
-    settings_.failure_reports.enabled = true;
+    settings_.options.failure_reports.enabled = true;
     zone_.add_txt("brisbane._domainkey.football.example.com",
                   "v=DKIM1; k=ed25519; p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=");
     zone_.add_txt("_dmarc.football.example.com",
@@ -165,7 +165,7 @@ TEST_F(FailureFieldsTest, AllPassingUnderFo1RecordsNothing) {
 }
 
 TEST_F(FailureFieldsTest, DisabledRecordsNothing) {
-  settings_.failure_reports.enabled = false;
+  settings_.options.failure_reports.enabled = false;
   const auto outcome = run(signed_message() + "Altered in transit.\r\n", kOutsideSpf);
   ASSERT_TRUE(outcome.report_row) << "the aggregate row is still recorded";
   EXPECT_FALSE(outcome.report_row->failure);
@@ -183,7 +183,7 @@ TEST_F(FailureFieldsTest, PsdPolicyAndNoRufRecordNothing) {
 }
 
 TEST_F(FailureFieldsTest, TheHeaderSectionIsBoundedAtAFieldBoundary) {
-  settings_.failure_reports.max_header_bytes = 1024;
+  settings_.options.failure_reports.max_header_bytes = 1024;
   std::string headers = "From: joe@football.example.com\r\n";
   for (int i = 0; i < 40; ++i)
     headers += "X-Filler-" + std::to_string(i) + ": " + std::string(40, 'x') + "\r\n";

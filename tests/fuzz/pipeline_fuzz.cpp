@@ -72,24 +72,26 @@ void fail(const std::string& problem, const std::string& authentication_results)
 evaluation::EvaluationSettings make_settings(const fuzz::Plan& plan, dns::Resolver& resolver,
                                              const std::optional<net::IpAddress>& client) {
   evaluation::EvaluationSettings settings;
-  settings.authserv_id = std::string(kAuthservId);
-  settings.spf.timestamp = 1;  // deterministic %{t}
-  settings.spf.receiver_host = std::string(kAuthservId);
-  settings.spf_policy.check_helo = plan.check_helo;
-  settings.spf_policy.reject_on_fail = plan.reject_on_fail;
+  settings.options.authserv_id = std::string(kAuthservId);
+  settings.options.spf.timestamp = 1;  // deterministic %{t}
+  settings.options.spf.receiver_host = std::string(kAuthservId);
+  settings.options.spf_policy.check_helo = plan.check_helo;
+  settings.options.spf_policy.reject_on_fail = plan.reject_on_fail;
   if (plan.tempfail_on_spf_temperror)
-    settings.spf_policy.on_temperror = evaluation::TemperrorAction::tempfail;
-  settings.skip_authenticated = plan.skip_authenticated;
+    settings.options.spf_policy.on_temperror = evaluation::TemperrorAction::tempfail;
+  settings.options.skip_authenticated = plan.skip_authenticated;
   if (plan.trusted_client && client) {
     if (auto block = net::CidrBlock::parse(client->is_v4() ? "0.0.0.0/0" : "::/0"))
-      settings.trusted_networks.push_back(*block);
+      settings.options.trusted_networks.push_back(*block);
   }
-  settings.dmarc_enabled = plan.dmarc_enabled;
-  settings.dmarc.psl = public_suffix_list();
-  if (plan.rfc7489 && settings.dmarc.psl) settings.dmarc.mode = dmarc::DmarcMode::rfc7489;
-  settings.dmarc.sampler = [] { return 50; };  // deterministic pct sampling
-  settings.local_policy.dry_run = plan.dry_run;
-  settings.local_policy.multiple_from = static_cast<dmarc::MultipleFromPolicy>(plan.multiple_from);
+  settings.options.dmarc_enabled = plan.dmarc_enabled;
+  settings.options.dmarc.psl = public_suffix_list();
+  if (plan.rfc7489 && settings.options.dmarc.psl)
+    settings.options.dmarc.mode = dmarc::DmarcMode::rfc7489;
+  settings.options.dmarc.sampler = [] { return 50; };  // deterministic pct sampling
+  settings.options.local_policy.dry_run = plan.dry_run;
+  settings.options.local_policy.multiple_from =
+      static_cast<dmarc::MultipleFromPolicy>(plan.multiple_from);
   settings.resolver = &resolver;
   settings.dkim = plan.dkim_enabled ? &fuzz::dkim_library() : nullptr;
   return settings;

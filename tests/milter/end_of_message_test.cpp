@@ -78,7 +78,7 @@ TEST_F(EndOfMessageTest, OurHeaderThatCannotBeInsertedIsLoggedAndTheMessageStill
 }
 
 TEST_F(EndOfMessageTest, TooManyForgedHeadersIsRefusedWithNoEditsAndNoRow) {
-  config().limits.max_forged_authres_headers = 2;
+  config().evaluation.limits.max_forged_authres_headers = 2;
   TestTransaction transaction;
   for (int i = 0; i < 3; ++i)
     transaction.headers.emplace_back("Authentication-Results", "mx.example.net; spf=pass");

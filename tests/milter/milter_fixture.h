@@ -61,7 +61,7 @@ class MilterFixture : public ::testing::Test {
   ~MilterFixture() override;
 
   conf::Config& config() { return config_; }
-  decision::LocalPolicy& policy() { return config_.local_policy; }
+  decision::LocalPolicy& policy() { return config_.evaluation.local_policy; }
   dns::ZoneResolver& zone() { return zone_; }
   RecordingMilterContext& context() { return context_; }
   RecordingStore& store() { return *store_; }

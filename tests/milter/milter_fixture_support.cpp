@@ -5,7 +5,7 @@
 namespace authmilter::daemon::testing {
 
 MilterFixture::MilterFixture() {
-  config_.authserv_id = kAuthservId;
+  config_.evaluation.authserv_id = kAuthservId;
   zone_.add_txt("pass.example", "v=spf1 ip4:192.0.2.0/24 -all");
   zone_.add_txt("_dmarc.pass.example", "v=DMARC1; p=reject");
   zone_.add_txt("reject.example", "v=spf1 -all");
@@ -32,18 +32,9 @@ MilterFixture::~MilterFixture() {
 void MilterFixture::start() {
   auto runtime = std::make_shared<Runtime>();
   runtime->config = config_;
-  auto& settings = runtime->evaluation;
-  settings.authserv_id = config_.authserv_id;
-  settings.trusted_networks = config_.trusted_networks;
-  settings.skip_authenticated = config_.skip_authenticated;
-  settings.spf = config_.spf;
-  settings.spf_policy = config_.spf_policy;
-  settings.dmarc_enabled = config_.dmarc_enabled;
-  settings.dmarc = config_.dmarc;
-  settings.local_policy = config_.local_policy;
-  settings.limits = config_.limits;
-  settings.resolver = &zone_;
-  settings.dkim = nullptr;
+  runtime->evaluation.options = config_.evaluation;
+  runtime->evaluation.resolver = &zone_;
+  runtime->evaluation.dkim = nullptr;
   runtime->store = std::move(unstarted_store_);
   install_runtime(std::move(runtime));
   started_ = true;

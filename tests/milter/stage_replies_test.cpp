@@ -68,7 +68,7 @@ TEST_F(StageRepliesTest, WithoutLeadingSpaceAgreedOurHeaderValueBringsItsOwnSpac
 }
 
 TEST_F(StageRepliesTest, SpfFailIsRefusedAtRcptWithItsReply) {
-  config().spf_policy.reject_on_fail = true;
+  config().evaluation.spf_policy.reject_on_fail = true;
   TestTransaction transaction;
   transaction.mail_from = "<alice@reject.example>";
   const auto status = run(transaction);

@@ -147,7 +147,7 @@ LocalPolicy running_policy() {
 class ReplayEquivalenceTest : public ::testing::Test {
  protected:
   ReplayEquivalenceTest() : dir_(temp_dir()) {
-    settings_.authserv_id = "mx.example.net";
+    settings_.options.authserv_id = "mx.example.net";
     settings_.resolver = &zone_;
     auto library = dkim::DkimLibrary::create({});
     if (library.ok()) dkim_ = std::move(*library);
@@ -164,7 +164,7 @@ class ReplayEquivalenceTest : public ::testing::Test {
   ~ReplayEquivalenceTest() override { std::filesystem::remove_all(dir_); }
 
   evaluation::MessageOutcome run(const Message& message, const LocalPolicy& policy) {
-    settings_.local_policy = policy;
+    settings_.options.local_policy = policy;
     evaluation::MessageEvaluation evaluation(
         settings_, {net::IpAddress::parse(message.client), "client", "client"},
         {message.mail_from, "", std::string("Q") + message.id, {"rcpt@example.net"}});
