@@ -6,6 +6,7 @@
 #include "authres/field_scanner.h"
 #include "authres/grammar.h"
 #include "authres/sanitize.h"
+#include "common/ascii.h"
 
 namespace authmilter::authres {
 
@@ -19,7 +20,7 @@ std::optional<std::string> authserv_id_of(std::string_view field_value) {
   std::optional<std::string> id = scanner.read_value();
   // Longer than any id we accept for ourselves: it cannot be ours, and we keep no huge copies.
   if (!id || id->empty() || id->size() > kMaxValueLength) return std::nullopt;
-  return grammar::to_lower_ascii(*id);
+  return lower_ascii(*id);
 }
 
 namespace {
@@ -34,7 +35,7 @@ bool starts_malformed(std::string_view field_value) {
 
 // Our id anywhere in the value as a whole token (case-insensitive).
 bool mentions_as_token(std::string_view field_value, const std::string& our_lower) {
-  const std::string value = grammar::to_lower_ascii(field_value);
+  const std::string value = lower_ascii(field_value);
   const auto is_token_byte = [](char c) {
     return grammar::is_lenient_token_char(static_cast<unsigned char>(c));
   };
@@ -52,7 +53,7 @@ bool mentions_as_token(std::string_view field_value, const std::string& our_lowe
 
 bool carries_authserv_id(std::string_view field_value, std::string_view our_authserv_id) {
   if (our_authserv_id.empty()) return false;
-  const std::string ours = grammar::to_lower_ascii(our_authserv_id);
+  const std::string ours = lower_ascii(our_authserv_id);
   if (const std::optional<std::string> id = authserv_id_of(field_value)) return *id == ours;
   // By the grammar such a field has no authserv-id, but a reader that skips comments or quotes
   // its own lenient way can still find ours after the broken part ("(a\) ours; dmarc=pass"):

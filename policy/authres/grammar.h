@@ -55,16 +55,6 @@ constexpr bool is_keyword_char(unsigned char c) {
   return is_alpha(c) || is_digit(c) || c == '-' || c == '_';
 }
 
-constexpr char to_lower_ascii(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-inline std::string to_lower_ascii(std::string_view text) {
-  std::string lowered(text);
-  for (char& c : lowered) c = to_lower_ascii(c);
-  return lowered;
-}
-
 // A non-empty RFC 2045 token.
 constexpr bool is_token(std::string_view text) {
   if (text.empty()) return false;

@@ -5,11 +5,10 @@
 
 #include "authres/field_scanner.h"
 #include "authres/grammar.h"
+#include "common/ascii.h"
 
 namespace authmilter::authres {
 namespace {
-
-using grammar::to_lower_ascii;
 
 // authres-version and method-version are 1*DIGIT; more than fits an int is not a version.
 constexpr std::size_t kMaxVersionDigits = 10;
@@ -64,7 +63,7 @@ bool AuthresParser::parse_header(AuthenticationResults& out) {
   if (!skip()) return false;
   const std::optional<std::string> id = scanner_.read_value();
   if (!id || id->empty()) return fail("missing authserv-id");
-  out.authserv_id = to_lower_ascii(*id);
+  out.authserv_id = lower_ascii(*id);
   Cfws gap = Cfws::none;
   if (!skip(nullptr, &gap)) return false;
   if (!grammar::is_digit(static_cast<unsigned char>(scanner_.peek()))) return true;
@@ -90,7 +89,7 @@ bool AuthresParser::parse_resinfos(std::vector<MethodResult>& results) {
     const std::string_view method = scanner_.read_keyword();
     if (method.empty()) return fail("expected a method");
     if (!skip()) return false;
-    if (to_lower_ascii(method) == "none" && (scanner_.at_end() || scanner_.peek() == ';')) {
+    if (lower_ascii(method) == "none" && (scanner_.at_end() || scanner_.peek() == ';')) {
       if (!results.empty()) return fail("\"none\" among results");
       saw_none = true;
       continue;
@@ -105,7 +104,7 @@ bool AuthresParser::parse_resinfos(std::vector<MethodResult>& results) {
 
 // method [ [CFWS] "/" [CFWS] method-version ] [CFWS] "=" [CFWS] result; method already read.
 bool AuthresParser::parse_methodspec(std::string_view method, MethodResult& result) {
-  result.method = to_lower_ascii(method);
+  result.method = lower_ascii(method);
   if (scanner_.consume('/')) {
     if (!skip()) return false;
     const std::optional<int> version = read_version();
@@ -117,7 +116,7 @@ bool AuthresParser::parse_methodspec(std::string_view method, MethodResult& resu
   if (!skip()) return false;
   const std::string_view value = scanner_.read_keyword();
   if (value.empty()) return fail("expected a result");
-  result.result = to_lower_ascii(value);
+  result.result = lower_ascii(value);
   return true;
 }
 
@@ -141,7 +140,7 @@ bool AuthresParser::parse_reason_or_property(MethodResult& result, bool& saw_rea
   const std::string_view ptype = scanner_.read_keyword();
   if (ptype.empty()) return fail("expected reason or property");
   if (!skip()) return false;
-  if (to_lower_ascii(ptype) == "reason" && scanner_.consume('=')) {
+  if (lower_ascii(ptype) == "reason" && scanner_.consume('=')) {
     if (saw_reason) return fail("second reason");
     saw_reason = true;
     if (!skip()) return false;
@@ -160,7 +159,7 @@ bool AuthresParser::parse_reason_or_property(MethodResult& result, bool& saw_rea
   std::optional<std::string> value = scanner_.read_pvalue();
   if (!value) return fail("expected a property value");
   if (result.properties.size() >= kMaxPropertiesPerResinfo) return fail("too many properties");
-  result.properties.push_back({to_lower_ascii(ptype), to_lower_ascii(name), std::move(*value)});
+  result.properties.push_back({lower_ascii(ptype), lower_ascii(name), std::move(*value)});
   return true;
 }
 

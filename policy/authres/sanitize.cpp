@@ -2,6 +2,7 @@
 
 #include "authres/authres.h"
 #include "authres/grammar.h"
+#include "common/ascii.h"
 #include "common/domain_name.h"
 
 namespace authmilter::authres {
@@ -161,7 +162,7 @@ std::string encode_comment(std::string_view raw) {
 
 std::string encode_keyword(std::string_view raw) {
   if (raw.size() > kMaxKeywordLength) return std::string(kInvalidKeyword);
-  std::string lowered = grammar::to_lower_ascii(raw);
+  std::string lowered = lower_ascii(raw);
   if (!grammar::is_lower_keyword(lowered)) return std::string(kInvalidKeyword);
   return lowered;
 }

@@ -9,7 +9,7 @@
 
 namespace authmilter {
 
-inline char lower_ascii(char c) {
+constexpr char lower_ascii(char c) {
   return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
 }
 
