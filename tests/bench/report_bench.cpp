@@ -13,7 +13,7 @@
 //    times a real run instead: every report is built into a mail and handed to a sender that
 //    accepts and discards it, deliveries are recorded and the rows marked reported, so the
 //    store's writes of a run are measured too (the rows are reported afterwards: reset them,
-//    e.g. UPDATE records SET reported = 0, before timing the same store again).
+//    e.g. UPDATE records SET reported = 0, claim = NULL, before timing the same store again).
 // Default URL: a fresh SQLite file under /tmp. --keep keeps that directory (its path is
 // printed); --report-only skips 1 and 2 and reports what the store at --url holds, so one fill
 // serves several runs (e.g. a store filled by an older build, which also exercises migration).
