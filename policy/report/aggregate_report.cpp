@@ -42,10 +42,12 @@ std::vector<AggregateReport> group_reports(const std::string& submitter, const R
                                            std::vector<RecordGroup> rows) {
   std::vector<AggregateReport> reports;
   for (auto& row : rows) {
-    if (reports.empty() || reports.back().policy_key != row.policy_key) {
+    if (reports.empty() || reports.back().policy_key != row.policy_key ||
+        reports.back().claim != row.claim) {
       AggregateReport report;
       report.slot = slot;
       report.policy_key = row.policy_key;
+      report.claim = row.claim;
       report.policy = row.record.policy;
       report.first_id = row.first_id;
       report.last_id = row.last_id;

@@ -1,10 +1,17 @@
 // record_store.h - the durable store of evaluated messages, and what reporting reads from it.
 //
 // Call order: open_store() once (creates or migrates the schema); the daemon calls append() per
-// message from any thread; authmilter-report calls pending_slots(), rows(), was_delivered(),
-// record_delivery(), mark_reported() and prune(), and for failure reports (failure_run.h)
-// expire_failures(), pending_failures(), failure_outcome(), failures_sent_since(),
-// record_failure_outcome() and close_failure(). All methods are thread-safe.
+// message from any thread; authmilter-report calls pending_slots(), claim(), rows(),
+// was_delivered(), record_delivery(), mark_reported() and prune(), and for failure reports
+// (failure_run.h) expire_failures(), pending_failures(), failure_outcome(),
+// failures_sent_since(), record_failure_outcome() and close_failure(). All methods are
+// thread-safe.
+// Reporting claims before it reads: row ids do not follow commit order when several writers
+// share a PostgreSQL (row 100 can commit after row 101 and after the slot was read), so no id
+// bound can say which rows a report covered. A claim can: claim() tags the rows committed so
+// far, rows() reads claimed rows, mark_reported() marks one claim's rows, and a row that
+// commits after the claim waits for the next run. A claim outlives a crashed run: the next run
+// reads the same rows again (same Report-ID, aggregate_report.h), and claims new rows apart.
 // A record's FailureRecord (report_record.h) is written by the same append(), in the same
 // transaction as its row: both are committed, or neither.
 // append() returns only after the record is committed (durable); concurrent appends are
@@ -56,10 +63,17 @@ struct SlotQuery {
 // id are empty) and how many messages had them.
 struct RecordGroup {
   std::string policy_key;  // record_codec.h policy_key(record.policy)
+  std::int64_t claim = 0;  // the rows' claim; 0: not claimed yet (RowScope::unreported only)
   ReportRecord record;
   std::int64_t count = 0;
-  std::int64_t first_id = 0;  // smallest and largest row id counted (ids grow with each commit)
+  std::int64_t first_id = 0;  // smallest and largest row id counted
   std::int64_t last_id = 0;
+};
+
+// Which unreported rows rows() reads.
+enum class RowScope {
+  claimed,     // claimed and not yet marked reported: what a report run reports
+  unreported,  // the unclaimed ones too (claim 0): what a dry run shows, claiming nothing
 };
 
 // A failure record as the report program reads it back: its own fields and its row's.
@@ -86,14 +100,17 @@ class RecordStore {
   virtual ~RecordStore() = default;
   virtual Status append(const ReportRecord& record) = 0;
   virtual Result<std::vector<ReportSlot>> pending_slots(const SlotQuery& query) = 0;
-  // rows - the unreported rows of a slot, grouped; ordered by policy key, then the other columns
-  // counted over (bytewise). Streamed: memory grows with the distinct tuples, not the rows.
-  virtual Result<std::vector<RecordGroup>> rows(const ReportSlot& slot) = 0;
-  // mark_reported - the slot's unreported rows of that policy with ids up to through_id: a row
-  // committed after rows() read the slot (stamped before the interval closed, committed late) is
-  // left for the next run, not marked reported unseen.
+  // claim - tag the slot's unreported rows that no claim holds yet with a new claim, unique in
+  // the store, in one transaction: rows committed later stay unclaimed for the next run.
+  virtual Status claim(const ReportSlot& slot) = 0;
+  // rows - the slot's unreported rows in `scope`, grouped; ordered by policy key, then claim,
+  // then the other columns counted over (bytewise). Streamed: memory grows with the distinct
+  // tuples, not the rows.
+  virtual Result<std::vector<RecordGroup>> rows(const ReportSlot& slot, RowScope scope) = 0;
+  // mark_reported - the rows of that claim and policy in the slot: exactly what rows() counted
+  // for them, whatever committed meanwhile.
   virtual Status mark_reported(const ReportSlot& slot, const std::string& policy_key,
-                               std::int64_t through_id) = 0;
+                               std::int64_t claim) = 0;
   virtual Result<bool> was_delivered(const std::string& report_id,
                                      const std::string& destination) = 0;
   virtual Status record_delivery(const std::string& report_id, const std::string& destination,

@@ -111,7 +111,7 @@ void handle_report(ReportRun& run, const AggregateReport& report) {
   }
   auto outcome = send_report(run, {.report = report, .gz = *gz});
   if (outcome.complete) {
-    if (auto marked = run.store.mark_reported(report.slot, report.policy_key, report.last_id);
+    if (auto marked = run.store.mark_reported(report.slot, report.policy_key, report.claim);
         !marked) {
       outcome.notes.push_back("error=" + marked.error());
       outcome.complete = false;
@@ -122,6 +122,29 @@ void handle_report(ReportRun& run, const AggregateReport& report) {
     summary.rows_pending += rows;
   }
   summary.lines.push_back(line + " " + join(outcome.notes));
+}
+
+// report_slot - claim the slot's new rows, then report every claim it holds: this run's, and
+// any that a run which died or could not deliver left unmarked. A dry run claims nothing and
+// shows the unclaimed rows too.
+void report_slot(ReportRun& run, const ReportSlot& slot) {
+  auto& summary = run.summary;
+  const bool dry_run = run.options.dry_run;
+  if (!dry_run) {
+    if (auto claimed = run.store.claim(slot); !claimed) {
+      ++summary.failures;
+      summary.lines.push_back(slot.policy_domain + " error: " + claimed.error());
+      return;
+    }
+  }
+  auto rows = run.store.rows(slot, dry_run ? RowScope::unreported : RowScope::claimed);
+  if (!rows) {
+    ++summary.failures;
+    summary.lines.push_back(slot.policy_domain + " error: " + rows.error());
+    return;
+  }
+  for (const auto& report : group_reports(run.options.report.submitter, slot, std::move(*rows)))
+    handle_report(run, report);
 }
 
 }  // namespace
@@ -141,16 +164,7 @@ RunSummary run_reports(RecordStore& store, ReportSender& sender, dmarc::OrgDomai
     summary.lines.push_back("error: " + slots.error());
     return summary;
   }
-  for (const auto& slot : *slots) {
-    auto rows = store.rows(slot);
-    if (!rows) {
-      ++summary.failures;
-      summary.lines.push_back(slot.policy_domain + " error: " + rows.error());
-      continue;
-    }
-    for (const auto& report : group_reports(options.report.submitter, slot, std::move(*rows)))
-      handle_report(run, report);
-  }
+  for (const auto& slot : *slots) report_slot(run, slot);
   if (!options.dry_run && options.retention_seconds > 0) {
     if (auto pruned = store.prune(options.now - options.retention_seconds); !pruned) {
       ++summary.failures;

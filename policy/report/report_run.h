@@ -1,13 +1,16 @@
 // report_run.h - one run of authmilter-report: every closed slot -> reports -> destinations.
 //
-// For each pending slot (closed interval with unreported rows) and each policy configuration in
-// it: build the XML, gzip it, plan destinations, and hand a message to the sender for every
-// destination not yet recorded as delivered for this Report-ID. The rows are marked reported
-// only when no destination is left to try (all sent, refused, or over their !size limit), so a
-// failed or deferred destination is retried next run with the same Report-ID, and a re-run
-// sends nothing twice. Dry run: write <file-name>.xml.gz into out_dir, send and mark nothing.
-// Afterwards rows older than the retention are pruned (not in a dry run); rows that were never
-// reported by then are counted in a warning line.
+// For each pending slot (closed interval with unreported rows): claim the rows committed so far
+// (record_store.h), then for each claim and policy configuration in it: build the XML, gzip it,
+// plan destinations, and hand a message to the sender for every destination not yet recorded as
+// delivered for this Report-ID. A claim's rows are marked reported only when no destination is
+// left to try (all sent, refused, or over their !size limit), so a failed or deferred
+// destination, or a run that died, is retried next run with the same rows and Report-ID, and a
+// re-run sends nothing twice (a run killed between a hand-off and its record sends that one
+// again, same Report-ID: at least once). Rows committed after the claim, even with lower ids,
+// wait for the next run. Dry run: write <file-name>.xml.gz into out_dir, claim, send and mark
+// nothing. Afterwards rows older than the retention are pruned (not in a dry run); rows that
+// were never reported by then are counted in a warning line.
 #pragma once
 
 #include <cstdint>

@@ -14,7 +14,8 @@ namespace {
 
 constexpr std::size_t kKeyColumns = 14;  // policy_key .. overrides
 constexpr std::size_t kIdColumn = 14;
-constexpr std::size_t kColumnCount = 27;
+constexpr std::size_t kClaimColumn = 27;  // NULL (not claimed) reads as 0
+constexpr std::size_t kColumnCount = 28;
 
 // Each field as its length, then its bytes: no byte of a field can be taken for a boundary.
 void append_field(std::string& key, std::string_view field) {
@@ -23,6 +24,13 @@ void append_field(std::string& key, std::string_view field) {
   std::memcpy(prefix, &length, sizeof length);
   key.append(prefix, sizeof prefix);
   key.append(field);
+}
+
+// A claim as 8 bytes, most significant first: bytewise order is numeric order (claims >= 0).
+void append_claim(std::string& key, std::int64_t claim) {
+  char bytes[8];
+  for (int i = 7; i >= 0; --i, claim >>= 8) bytes[i] = static_cast<char>(claim & 0xff);
+  append_field(key, std::string_view(bytes, sizeof bytes));
 }
 
 std::string_view next_field(std::string_view& key) {
@@ -45,6 +53,7 @@ bool tuple_less(std::string_view a, std::string_view b) {
 RecordGroup decode(const SqlRowView& c) {
   RecordGroup row;
   row.policy_key = c.column(0);
+  row.claim = c.integer(kClaimColumn);
   auto& r = row.record;
   r.source_ip = c.column(1);
   r.header_from = c.column(2);
@@ -84,7 +93,9 @@ std::size_t RowGrouper::TextHash::operator()(std::string_view text) const noexce
 Status RowGrouper::add(const SqlRowView& row) {
   if (row.size() != kColumnCount) return Error{"store: unexpected column count"};
   key_.clear();
-  for (std::size_t c = 0; c < kKeyColumns; ++c) append_field(key_, row.column(c));
+  append_field(key_, row.column(0));
+  append_claim(key_, row.integer(kClaimColumn));  // a claim is a report of its own
+  for (std::size_t c = 1; c < kKeyColumns; ++c) append_field(key_, row.column(c));
   const std::int64_t id = row.integer(kIdColumn);
   if (auto found = index_.find(std::string_view(key_)); found != index_.end()) {
     RecordGroup& counted = groups_[found->second].row;

@@ -1,13 +1,13 @@
 // row_grouper.h - the rows of one slot, streamed from the store, counted into ReportRows.
 //
 // The store selects kGroupedColumns for every unreported row of a slot and hands each row to
-// add(); take() returns one RecordGroup per distinct reportable tuple (policy key and the record
-// columns a <record> element aggregates over), with its count and smallest and largest row id,
-// ordered by that tuple compared bytewise (SQLite's BINARY order, whatever the database's
-// collation), and starts over. This replaces SQL GROUP BY ... ORDER BY over 26 text columns:
-// SQLite sorts every row of the slot for it, which took 3/4 of the run at 1 M rows, while a
-// hash of the distinct tuples costs one lookup per row and allocates only per distinct tuple.
-// The policy columns are read once per tuple: they are a function of the policy key.
+// add(); take() returns one RecordGroup per distinct reportable tuple (policy key, claim, and
+// the record columns a <record> element aggregates over), with its count and smallest and
+// largest row id, ordered by that tuple compared bytewise (SQLite's BINARY order, whatever the
+// database's collation), and starts over. This replaces SQL GROUP BY ... ORDER BY over 26 text
+// columns: SQLite sorts every row of the slot for it, which took 3/4 of the run at 1 M rows, while
+// a hash of the distinct tuples costs one lookup per row and allocates only per distinct tuple. The
+// policy columns are read once per tuple: they are a function of the policy key.
 #pragma once
 
 #include <cstddef>
@@ -26,7 +26,7 @@ namespace authmilter::report {
 inline constexpr const char* kGroupedColumns =
     "policy_key, source_ip, header_from, envelope_from, envelope_to, spf_domain, spf_scope,"
     " spf_result, dkim, disposition, dmarc_result, dkim_aligned, spf_aligned, overrides, id,"
-    " policy_domain, p, sp, np, psd, testing, adkim, aspf, pct, fo, discovery, rua";
+    " policy_domain, p, sp, np, psd, testing, adkim, aspf, pct, fo, discovery, rua, claim";
 
 class RowGrouper {
  public:

@@ -64,6 +64,17 @@ std::vector<std::string> version_3(SqlDialect dialect) {
   };
 }
 
+// Version 4: a report run claims rows before it reads them (record_store.h). records.claim:
+// NULL until claimed, then the claim's number; nullable without a default, so adding it
+// rewrites no row. report_claims: one row, the last claim number handed out.
+std::vector<std::string> version_4() {
+  return {
+      "ALTER TABLE records ADD COLUMN claim BIGINT",
+      "CREATE TABLE report_claims (last_claim BIGINT NOT NULL)",
+      "INSERT INTO report_claims (last_claim) VALUES (0)",
+  };
+}
+
 Result<int> current_version(SqlConnection& connection) {
   auto rows = connection.query("SELECT MAX(version) FROM schema_version", {});
   if (!rows) return Error{rows.error()};
@@ -86,6 +97,10 @@ Status apply(SqlConnection& connection, int from) {
   }
   if (from < 3) {
     for (const auto& statement : version_3(connection.dialect()))
+      if (auto done = connection.execute(statement, {}); !done) return done;
+  }
+  if (from < 4) {
+    for (const auto& statement : version_4())
       if (auto done = connection.execute(statement, {}); !done) return done;
   }
   return connection.execute("INSERT INTO schema_version (version) VALUES (?)",

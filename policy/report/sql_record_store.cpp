@@ -193,11 +193,32 @@ Result<std::vector<ReportSlot>> SqlRecordStore::pending_slots(const SlotQuery& q
   return slots;
 }
 
-Result<std::vector<RecordGroup>> SqlRecordStore::rows(const ReportSlot& slot) {
+// One transaction: the new claim number (report_claims holds the last one; its row lock orders
+// concurrent runs on PostgreSQL) and the rows it takes. On PostgreSQL the UPDATE sees the rows
+// committed when it starts; a writer's row committed later keeps claim NULL.
+Status SqlRecordStore::claim(const ReportSlot& slot) {
+  std::lock_guard lock(connection_mutex_);
+  if (auto begun = connection_->execute("BEGIN", {}); !begun) return begun;
+  auto number = connection_->query(
+      "UPDATE report_claims SET last_claim = last_claim + 1 RETURNING last_claim", {});
+  Status claimed = number ? Status(Ok{}) : Status(Error{number.error()});
+  if (claimed && number->size() != 1) claimed = Error{"store: report_claims has no row"};
+  if (claimed)
+    claimed = connection_->execute(
+        "UPDATE records SET claim = ? WHERE reported = 0 AND policy_domain = ? AND time >= ?"
+        " AND time < ? AND claim IS NULL",
+        {to_integer(number->front().front()), slot.policy_domain, slot.begin, slot.end});
+  if (claimed) claimed = connection_->execute("COMMIT", {});
+  if (!claimed) (void)connection_->execute("ROLLBACK", {});
+  return claimed;
+}
+
+Result<std::vector<RecordGroup>> SqlRecordStore::rows(const ReportSlot& slot, RowScope scope) {
   // Streamed through the records_pending index and counted in memory (row_grouper.h says why).
-  const std::string sql = std::string("SELECT ") + kGroupedColumns +
-                          " FROM records WHERE reported = 0 AND policy_domain = ?"
-                          " AND time >= ? AND time < ?";
+  const std::string sql =
+      std::string("SELECT ") + kGroupedColumns +
+      " FROM records WHERE reported = 0 AND policy_domain = ? AND time >= ? AND time < ?" +
+      (scope == RowScope::claimed ? " AND claim IS NOT NULL" : "");
   RowGrouper grouper;
   std::lock_guard lock(connection_mutex_);
   auto read =
@@ -208,12 +229,12 @@ Result<std::vector<RecordGroup>> SqlRecordStore::rows(const ReportSlot& slot) {
 }
 
 Status SqlRecordStore::mark_reported(const ReportSlot& slot, const std::string& key,
-                                     std::int64_t through_id) {
+                                     std::int64_t claim) {
   std::lock_guard lock(connection_mutex_);
   return connection_->execute(
       "UPDATE records SET reported = 1 WHERE reported = 0 AND policy_domain = ? AND time >= ?"
-      " AND time < ? AND policy_key = ? AND id <= ?",
-      {slot.policy_domain, slot.begin, slot.end, key, through_id});
+      " AND time < ? AND policy_key = ? AND claim = ?",
+      {slot.policy_domain, slot.begin, slot.end, key, claim});
 }
 
 Result<bool> SqlRecordStore::was_delivered(const std::string& report_id,

@@ -30,9 +30,10 @@ class SqlRecordStore final : public RecordStore {
 
   Status append(const ReportRecord& record) override;
   Result<std::vector<ReportSlot>> pending_slots(const SlotQuery& query) override;
-  Result<std::vector<RecordGroup>> rows(const ReportSlot& slot) override;
+  Status claim(const ReportSlot& slot) override;
+  Result<std::vector<RecordGroup>> rows(const ReportSlot& slot, RowScope scope) override;
   Status mark_reported(const ReportSlot& slot, const std::string& policy_key,
-                       std::int64_t through_id) override;
+                       std::int64_t claim) override;
   Result<bool> was_delivered(const std::string& report_id, const std::string& destination) override;
   Status record_delivery(const std::string& report_id, const std::string& destination,
                          std::int64_t when) override;

@@ -40,13 +40,18 @@ Result<std::vector<report::ReportSlot>> RecordingStore::pending_slots(
   return store_->pending_slots(query);
 }
 
-Result<std::vector<report::RecordGroup>> RecordingStore::rows(const report::ReportSlot& slot) {
-  return store_->rows(slot);
+Status RecordingStore::claim(const report::ReportSlot& slot) {
+  return store_->claim(slot);
+}
+
+Result<std::vector<report::RecordGroup>> RecordingStore::rows(const report::ReportSlot& slot,
+                                                              report::RowScope scope) {
+  return store_->rows(slot, scope);
 }
 
 Status RecordingStore::mark_reported(const report::ReportSlot& slot, const std::string& policy_key,
-                                     std::int64_t through_id) {
-  return store_->mark_reported(slot, policy_key, through_id);
+                                     std::int64_t claim) {
+  return store_->mark_reported(slot, policy_key, claim);
 }
 
 Result<bool> RecordingStore::was_delivered(const std::string& report_id,

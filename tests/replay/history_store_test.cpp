@@ -175,8 +175,10 @@ TEST_P(HistoryStoreTest, AVersion1StoreIsReadUnchangedThenMigratedWithOldRowsUsa
   EXPECT_EQ(after.judged, 2);
   EXPECT_EQ(after.not_judged_before_facts, 1);
   EXPECT_EQ(after.table[2][1], 1);  // the new row: reject -> quarantine under reject: never
-  // The old rows are still reported.
-  auto rows = (*store)->rows({"old.example", kDay1, kDay1 + 86400});
+  // The old rows are still reported: claimed (version 4) and read as a run reads them.
+  const report::ReportSlot slot{"old.example", kDay1, kDay1 + 86400};
+  ASSERT_TRUE((*store)->claim(slot).ok());
+  auto rows = (*store)->rows(slot, report::RowScope::claimed);
   ASSERT_TRUE(rows.ok()) << rows.error();
   std::int64_t reported = 0;
   for (const auto& row : *rows) reported += row.count;

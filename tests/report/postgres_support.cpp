@@ -80,4 +80,15 @@ PrivatePostgres::~PrivatePostgres() {
   stop();
 }
 
+Result<std::string> fresh_postgres_database() {
+  static PrivatePostgres server;
+  static const Result<std::string> url = server.start();
+  if (!url) return Error{"cannot start PostgreSQL: " + url.error()};
+  static int counter = 0;
+  const std::string name = "t" + std::to_string(getpid()) + "_" + std::to_string(++counter);
+  const std::string create = "psql -q '" + *url + "' -c 'CREATE DATABASE " + name + "'";
+  if (std::system(create.c_str()) != 0) return Error{"cannot create database " + name};
+  return url->substr(0, url->rfind('/') + 1) + name;
+}
+
 }  // namespace authmilter::report::testing

@@ -5,6 +5,8 @@
 // start() runs initdb and pg_ctl as the postgres user in a fresh temporary directory on a free
 // port, and returns a postgresql:// URL, or an error saying what failed (the tests then fail, they
 // do not skip). stop() (also the destructor) shuts it down and removes the directory.
+// fresh_postgres_database() - a new empty database on one PrivatePostgres per test program,
+// started on first use: tests stay independent without an initdb each.
 #pragma once
 
 #include <string>
@@ -27,5 +29,7 @@ class PrivatePostgres {
   std::string directory_;
   bool running_ = false;
 };
+
+Result<std::string> fresh_postgres_database();
 
 }  // namespace authmilter::report::testing

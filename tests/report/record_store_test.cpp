@@ -20,21 +20,10 @@
 namespace authmilter::report {
 namespace {
 
-using testing::PrivatePostgres;
 using testing::sample_record;
 
 constexpr std::int64_t kDay = 86400;
 constexpr std::int64_t kDay1 = 1'700'006'400;  // a UTC midnight
-
-PrivatePostgres& postgres() {
-  static PrivatePostgres server;
-  return server;
-}
-
-const Result<std::string>& postgres_url() {
-  static const Result<std::string> url = postgres().start();
-  return url;
-}
 
 std::string temp_directory() {
   char pattern[] = "/tmp/authmilter-store-XXXXXX";
@@ -49,17 +38,9 @@ class RecordStoreTest : public ::testing::TestWithParam<std::string> {
       directory_ = temp_directory();
       options_.url = "sqlite://" + directory_ + "/records.db";
     } else {
-      const auto& url = postgres_url();
-      ASSERT_TRUE(url.ok()) << "cannot start PostgreSQL: " << url.error();
+      auto url = testing::fresh_postgres_database();
+      ASSERT_TRUE(url.ok()) << url.error();
       options_.url = *url;
-      // A fresh database per test keeps the tests independent.
-      auto admin = open_store(options_);
-      ASSERT_TRUE(admin.ok()) << admin.error();
-      static int counter = 0;
-      const std::string name = "t" + std::to_string(getpid()) + "_" + std::to_string(++counter);
-      const std::string create = "psql -q '" + *url + "' -c 'CREATE DATABASE " + name + "'";
-      ASSERT_EQ(std::system(create.c_str()), 0);
-      options_.url = url->substr(0, url->rfind('/') + 1) + name;
     }
     auto opened = open_store(options_);
     ASSERT_TRUE(opened.ok()) << opened.error();
@@ -71,7 +52,7 @@ class RecordStoreTest : public ::testing::TestWithParam<std::string> {
   }
 
   std::int64_t total(const ReportSlot& slot) {
-    auto rows = store_->rows(slot);
+    auto rows = store_->rows(slot, RowScope::unreported);
     EXPECT_TRUE(rows.ok()) << rows.error();
     std::int64_t sum = 0;
     if (rows.ok())
@@ -89,7 +70,7 @@ TEST_P(RecordStoreTest, IdenticalMessagesAreCountedAndFieldsRoundTrip) {
   ASSERT_TRUE(store_->append(record).ok());
   ASSERT_TRUE(store_->append(sample_record(kDay1 + 20, "example.com", 5)).ok());
   ASSERT_TRUE(store_->append(sample_record(kDay1 + 30, "example.com", 6)).ok());
-  auto rows = store_->rows({"example.com", kDay1, kDay1 + kDay});
+  auto rows = store_->rows({"example.com", kDay1, kDay1 + kDay}, RowScope::unreported);
   ASSERT_TRUE(rows.ok()) << rows.error();
   ASSERT_EQ(rows->size(), 2u);
   const auto& counted = (*rows)[0].count == 2 ? (*rows)[0] : (*rows)[1];
@@ -126,6 +107,8 @@ TEST_P(RecordStoreTest, OnlyClosedIntervalsArePending) {
   EXPECT_EQ(slots->front().begin, kDay1 + kDay);
 }
 
+// claim() takes what is committed; mark_reported() marks one claim's rows of one policy and
+// nothing committed after the claim, whatever its id.
 TEST_P(RecordStoreTest, MarkedRowsLeaveTheReportAndArePrunedAfterRetention) {
   const auto record = sample_record(kDay1 + 5, "a.example", 0);
   auto other_policy = sample_record(kDay1 + 6, "a.example", 0);
@@ -133,22 +116,38 @@ TEST_P(RecordStoreTest, MarkedRowsLeaveTheReportAndArePrunedAfterRetention) {
   ASSERT_TRUE(store_->append(record).ok());
   ASSERT_TRUE(store_->append(other_policy).ok());
   const ReportSlot slot{"a.example", kDay1, kDay1 + kDay};
-  auto rows = store_->rows(slot);
+  auto rows = store_->rows(slot, RowScope::claimed);
   ASSERT_TRUE(rows.ok()) << rows.error();
-  std::int64_t through = 0;
-  for (const auto& row : *rows) through = std::max(through, row.last_id);
-  // A row of the same slot and policy committed after rows() read the slot: not marked unseen.
+  EXPECT_TRUE(rows->empty());  // nothing claimed yet
+  ASSERT_TRUE(store_->claim(slot).ok());
+  rows = store_->rows(slot, RowScope::claimed);
+  ASSERT_TRUE(rows.ok()) << rows.error();
+  ASSERT_EQ(rows->size(), 2u);
+  const std::int64_t claim = (*rows)[0].claim;
+  EXPECT_GT(claim, 0);
+  EXPECT_EQ((*rows)[1].claim, claim);  // one claim per call, over every policy of the slot
+  // A row of the same slot and policy committed after the claim: not marked unseen.
   ASSERT_TRUE(store_->append(sample_record(kDay1 + 7, "a.example", 0)).ok());
-  ASSERT_TRUE(store_->mark_reported(slot, policy_key(record.policy), through).ok());
+  ASSERT_TRUE(store_->mark_reported(slot, policy_key(record.policy), claim).ok());
   EXPECT_EQ(total(slot), 2);  // the other policy's row and the late one are still pending
-  rows = store_->rows(slot);
+  rows = store_->rows(slot, RowScope::claimed);
   ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ((*rows)[0].policy_key, policy_key(other_policy.policy));
+  ASSERT_TRUE(store_->claim(slot).ok());
+  rows = store_->rows(slot, RowScope::claimed);
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->size(), 2u);
+  std::int64_t late_claim = 0;
   for (const auto& row : *rows) {
     EXPECT_GT(row.first_id, 0);
     EXPECT_LE(row.first_id, row.last_id);
+    if (row.policy_key == policy_key(record.policy)) late_claim = row.claim;
   }
-  ASSERT_TRUE(store_->mark_reported(slot, policy_key(record.policy), INT64_MAX).ok());
-  EXPECT_EQ(total(slot), 1);
+  EXPECT_GT(late_claim, claim);
+  ASSERT_TRUE(store_->mark_reported(slot, policy_key(record.policy), late_claim).ok());
+  ASSERT_TRUE(store_->mark_reported(slot, policy_key(other_policy.policy), late_claim).ok());
+  EXPECT_EQ(total(slot), 1);  // the other policy's row is in the first claim, not the late one
   ASSERT_TRUE(store_->append(sample_record(kDay1 + kDay + 5, "a.example", 0)).ok());
   auto pruned = store_->prune(kDay1);
   ASSERT_TRUE(pruned.ok());
@@ -161,6 +160,41 @@ TEST_P(RecordStoreTest, MarkedRowsLeaveTheReportAndArePrunedAfterRetention) {
   EXPECT_EQ(pruned->unreported, 1);
   EXPECT_EQ(total(slot), 0);
   EXPECT_EQ(total({"a.example", kDay1 + kDay, kDay1 + 2 * kDay}), 1);  // younger: kept
+}
+
+// A claim whose run died (the store closed without marking) is read again whole by the next
+// opener, and a new claim takes only the rows committed since: the old claim never grows.
+TEST_P(RecordStoreTest, AClaimOutlivesItsRunAndNeverGrows) {
+  const ReportSlot slot{"c.example", kDay1, kDay1 + kDay};
+  for (int i = 0; i < 3; ++i)
+    ASSERT_TRUE(store_->append(sample_record(kDay1 + i, "c.example", 0)).ok());
+  ASSERT_TRUE(store_->claim(slot).ok());
+  auto before = store_->rows(slot, RowScope::claimed);
+  ASSERT_TRUE(before.ok()) << before.error();
+  ASSERT_EQ(before->size(), 1u);
+  store_.reset();
+  auto reopened = open_store(options_);
+  ASSERT_TRUE(reopened.ok()) << reopened.error();
+  store_ = std::move(*reopened);
+  ASSERT_TRUE(store_->append(sample_record(kDay1 + 9, "c.example", 0)).ok());
+  auto unclaimed = store_->rows(slot, RowScope::unreported);
+  ASSERT_TRUE(unclaimed.ok());
+  ASSERT_EQ(unclaimed->size(), 2u);  // the dry run's view: the claim, and the new row unclaimed
+  EXPECT_EQ((*unclaimed)[0].claim, 0);
+  ASSERT_TRUE(store_->claim(slot).ok());
+  auto after = store_->rows(slot, RowScope::claimed);
+  ASSERT_TRUE(after.ok());
+  ASSERT_EQ(after->size(), 2u);
+  const auto& old_claim = (*after)[0];
+  EXPECT_EQ(old_claim.claim, (*before)[0].claim);
+  EXPECT_EQ(old_claim.count, 3);
+  EXPECT_EQ(old_claim.first_id, (*before)[0].first_id);
+  EXPECT_EQ(old_claim.last_id, (*before)[0].last_id);
+  EXPECT_EQ((*after)[1].count, 1);
+  EXPECT_GT((*after)[1].claim, old_claim.claim);
+  for (const auto& row : *after)
+    ASSERT_TRUE(store_->mark_reported(slot, row.policy_key, row.claim).ok());
+  EXPECT_EQ(total(slot), 0);
 }
 
 TEST_P(RecordStoreTest, DeliveriesAreRemembered) {
@@ -208,7 +242,7 @@ TEST_P(RecordStoreTest, InvalidUtf8IsStoredAsValidText) {
   ASSERT_TRUE(store_->append(record).ok());
   auto other = sample_record(kDay1, "u.example", 1);
   ASSERT_TRUE(store_->append(other).ok());
-  auto rows = store_->rows({"u.example", kDay1, kDay1 + kDay});
+  auto rows = store_->rows({"u.example", kDay1, kDay1 + kDay}, RowScope::unreported);
   ASSERT_TRUE(rows.ok()) << rows.error();
   EXPECT_EQ(total({"u.example", kDay1, kDay1 + kDay}), 2);
   bool found = false;
@@ -228,7 +262,7 @@ TEST_P(RecordStoreTest, HostileFieldsAreBounded) {
   record.header_from = std::string(5000, 'a') + "\x1e\x1f\n";
   record.dkim.assign(100, {"d.example", "s\x1f", "pass"});
   ASSERT_TRUE(store_->append(record).ok());
-  auto rows = store_->rows({"x.example", kDay1, kDay1 + kDay});
+  auto rows = store_->rows({"x.example", kDay1, kDay1 + kDay}, RowScope::unreported);
   ASSERT_TRUE(rows.ok());
   ASSERT_EQ(rows->size(), 1u);
   EXPECT_EQ((*rows)[0].record.header_from, std::string(kMaxShortFieldLength, 'a'));

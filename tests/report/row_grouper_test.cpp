@@ -9,8 +9,8 @@
 namespace authmilter::report {
 namespace {
 
-// kGroupedColumns: 14 tuple columns, the id, 12 policy columns.
-using Columns = std::array<std::string, 27>;
+// kGroupedColumns: 14 tuple columns, the id, 12 policy columns, the claim.
+using Columns = std::array<std::string, 28>;
 
 class FakeRow final : public SqlRowView {
  public:
@@ -24,7 +24,7 @@ class FakeRow final : public SqlRowView {
 };
 
 Columns row(const std::string& key, const std::string& ip, const std::string& header_from,
-            std::int64_t id) {
+            std::int64_t id, std::int64_t claim = 0) {
   Columns c;
   c[0] = key;
   c[1] = ip;
@@ -35,6 +35,7 @@ Columns row(const std::string& key, const std::string& ip, const std::string& he
   c[16] = "reject";
   c[20] = "1";
   c[23] = "50";
+  c[27] = std::to_string(claim);
   return c;
 }
 
@@ -79,6 +80,25 @@ TEST(RowGrouper, OrdersByPolicyKeyThenFieldByField) {
   std::vector<std::int64_t> ids;
   for (const auto& counted : rows) ids.push_back(counted.first_id);
   EXPECT_EQ(ids, (std::vector<std::int64_t>{6, 3, 4, 5, 2, 1}));
+}
+
+// Rows of two claims are two reports (report_run.cpp), even with equal tuples: within a policy
+// key, claim before the other fields, in claim order (256 after 1: numeric, not text order).
+TEST(RowGrouper, KeepsClaimsApartWithinAPolicyKey) {
+  RowGrouper grouper;
+  for (const auto& columns :
+       {row("k1", "a", "x", 1, 256), row("k1", "a", "x", 2, 1), row("k1", "b", "x", 3, 1),
+        row("k1", "a", "x", 4, 256), row("k0", "z", "x", 5, 256), row("k1", "a", "x", 6, 0)})
+    ASSERT_TRUE(grouper.add(FakeRow(columns)).ok());
+  const auto rows = grouper.take();
+  std::vector<std::int64_t> claims;
+  std::vector<std::int64_t> counts;
+  for (const auto& counted : rows) {
+    claims.push_back(counted.claim);
+    counts.push_back(counted.count);
+  }
+  EXPECT_EQ(claims, (std::vector<std::int64_t>{256, 0, 1, 1, 256}));
+  EXPECT_EQ(counts, (std::vector<std::int64_t>{1, 1, 1, 1, 2}));
 }
 
 TEST(RowGrouper, RefusesARowOfTheWrongShape) {
