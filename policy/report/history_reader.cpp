@@ -3,6 +3,7 @@
 
 #include "report/record_codec.h"
 #include "report/schema.h"
+#include "report/store_url.h"
 
 namespace authmilter::report {
 
@@ -79,15 +80,13 @@ Status HistoryReader::for_each_record(const HistoryWindow& window, const RecordV
 }
 
 Result<std::unique_ptr<HistoryReader>> open_history(const std::string& url) {
+  const Result<StoreLocation> location = parse_store_url(url);
+  if (!location) return Error{location.error()};
   Result<std::unique_ptr<SqlConnection>> connection = Error{""};
-  constexpr std::string_view kSqlite = "sqlite://";
-  if (url.starts_with(kSqlite)) {
-    const std::string path = url.substr(kSqlite.size());
-    if (path.empty() || path.front() != '/')
-      return Error{"store: '" + url + "': expected sqlite:///absolute/path"};
-    connection = open_sqlite_read_only(path);
-  } else if (url.starts_with("postgresql://") || url.starts_with("postgres://")) {
-    connection = open_postgres(url);
+  if (location->kind == StoreLocation::Kind::sqlite) {
+    connection = open_sqlite_read_only(location->target);
+  } else {
+    connection = open_postgres(location->target);
     // Every later statement runs in a read-only transaction: a write would be refused.
     if (connection) {
       if (auto read_only =
@@ -95,8 +94,6 @@ Result<std::unique_ptr<HistoryReader>> open_history(const std::string& url) {
           !read_only)
         return Error{read_only.error()};
     }
-  } else {
-    return Error{"store: '" + url + "': expected a sqlite:/// or postgresql:// URL"};
   }
   if (!connection) return Error{connection.error()};
   auto version = schema_version(**connection);

@@ -42,6 +42,22 @@ std::vector<std::string> parameter_texts(const std::vector<SqlValue>& params) {
   return texts;
 }
 
+// One statement ready for libpq: `?` numbered, the parameters as text, and pointers to those.
+struct PgStatement {
+  PgStatement(std::string_view sql, const std::vector<SqlValue>& params)
+      : text(numbered_placeholders(sql)), parameters(parameter_texts(params)) {
+    values.reserve(parameters.size());
+    for (const auto& parameter : parameters) values.push_back(parameter.c_str());
+  }
+  PgStatement(const PgStatement&) = delete;  // `values` points into `parameters`
+  PgStatement& operator=(const PgStatement&) = delete;
+  int count() const { return static_cast<int>(values.size()); }
+
+  std::string text;
+  std::vector<std::string> parameters;
+  std::vector<const char*> values;
+};
+
 // Row `row` of a result (in single-row mode, the one row of its own result).
 class PgRowView final : public SqlRowView {
  public:
@@ -96,14 +112,9 @@ class PostgresConnection final : public SqlConnection {
     // A server restart or a dropped connection: reconnect, so that the statement that found the
     // connection broken fails (its batch is tempfailed) and the next batch works again.
     if (PQstatus(connection_.get()) == CONNECTION_BAD) PQreset(connection_.get());
-    const std::vector<std::string> texts = parameter_texts(params);
-    std::vector<const char*> values;
-    values.reserve(texts.size());
-    for (const auto& text : texts) values.push_back(text.c_str());
-    const std::string statement = numbered_placeholders(sql);
-    PgResult result(PQexecParams(connection_.get(), statement.c_str(),
-                                 static_cast<int>(values.size()), nullptr, values.data(), nullptr,
-                                 nullptr, 0));
+    const PgStatement statement(sql, params);
+    PgResult result(PQexecParams(connection_.get(), statement.text.c_str(), statement.count(),
+                                 nullptr, statement.values.data(), nullptr, nullptr, 0));
     const auto status = result ? PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) return failure(sql);
     std::vector<SqlRow> rows;
@@ -128,13 +139,9 @@ class PostgresConnection final : public SqlConnection {
 Status PostgresConnection::for_each_row(std::string_view sql, const std::vector<SqlValue>& params,
                                         const SqlRowVisitor& visit) {
   if (PQstatus(connection_.get()) == CONNECTION_BAD) PQreset(connection_.get());
-  const std::vector<std::string> texts = parameter_texts(params);
-  std::vector<const char*> values;
-  values.reserve(texts.size());
-  for (const auto& text : texts) values.push_back(text.c_str());
-  const std::string statement = numbered_placeholders(sql);
-  if (PQsendQueryParams(connection_.get(), statement.c_str(), static_cast<int>(values.size()),
-                        nullptr, values.data(), nullptr, nullptr, 0) != 1)
+  const PgStatement statement(sql, params);
+  if (PQsendQueryParams(connection_.get(), statement.text.c_str(), statement.count(), nullptr,
+                        statement.values.data(), nullptr, nullptr, 0) != 1)
     return failure(sql);
   (void)PQsetSingleRowMode(connection_.get());  // refused: the whole result comes at once
   Status outcome = Ok{};

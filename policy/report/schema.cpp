@@ -7,9 +7,15 @@ namespace authmilter::report {
 
 namespace {
 
+// A table's row id: ascending, never reused (AUTOINCREMENT: not even after the newest row is
+// deleted by prune()).
+std::string id_column(SqlDialect dialect) {
+  return dialect == SqlDialect::sqlite ? "INTEGER PRIMARY KEY AUTOINCREMENT"
+                                       : "BIGSERIAL PRIMARY KEY";
+}
+
 std::vector<std::string> version_1(SqlDialect dialect) {
-  const std::string id =
-      dialect == SqlDialect::sqlite ? "INTEGER PRIMARY KEY AUTOINCREMENT" : "BIGSERIAL PRIMARY KEY";
+  const std::string id = id_column(dialect);
   return {
       "CREATE TABLE records (id " + id +
           ", time BIGINT NOT NULL, policy_domain TEXT NOT NULL, policy_key TEXT NOT NULL,"
@@ -45,8 +51,7 @@ std::vector<std::string> version_2() {
 // transaction of its records row; state 0 open, 1 done, 2 expired); `failure_deliveries` what
 // became of each report per destination (sent or rate-limited), which the hourly limits count.
 std::vector<std::string> version_3(SqlDialect dialect) {
-  const std::string id =
-      dialect == SqlDialect::sqlite ? "INTEGER PRIMARY KEY AUTOINCREMENT" : "BIGSERIAL PRIMARY KEY";
+  const std::string id = id_column(dialect);
   return {
       "CREATE TABLE failures (id " + id +
           ", time BIGINT NOT NULL, policy_domain TEXT NOT NULL, psd TEXT NOT NULL,"
