@@ -293,6 +293,8 @@ class OpenFileLimitTest(unittest.TestCase):
         milter.wrapper = ["prlimit", f"--nofile={nofile}", "--"]
         milter.start()
         self.addCleanup(milter.stop)
+        # The socket accepts before the limit is set; "listening on" is logged after it.
+        self.assertTrue(wait_for_log(milter, r"listening on"), milter.log_text())
         return milter
 
     def test_the_soft_limit_is_raised_to_fit_max_connections(self):
