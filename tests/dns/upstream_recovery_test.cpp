@@ -33,16 +33,21 @@ std::vector<std::string> zone_lines() {
   };
 }
 
+// A resolver forwarding to `server`, with the test zone's reserved name unblocked.
+ResolverOptions forwarding_to(const TestUnbound& server, milliseconds query_timeout) {
+  ResolverOptions options;
+  options.forwarders = {server.forwarder()};
+  options.query_timeout = query_timeout;
+  options.unblock_local_zones = {"test."};
+  return options;
+}
+
 TEST(UpstreamRecovery, AForwarderBackAfterAnOutageAnswersWithinSeconds) {
   auto port = testing::free_port();
   ASSERT_TRUE(port.ok()) << port.error();
   auto server = TestUnbound::start_on_port(*port, zone_lines());
   ASSERT_TRUE(server.ok()) << server.error();
-  ResolverOptions options;
-  options.forwarders = {(*server)->forwarder()};
-  options.query_timeout = milliseconds(200);
-  options.unblock_local_zones = {"test."};
-  auto resolver = UnboundResolver::create(options);
+  auto resolver = UnboundResolver::create(forwarding_to(**server, milliseconds(200)));
   ASSERT_TRUE(resolver.ok()) << resolver.error();
   ASSERT_EQ((*resolver)->lookup_txt("up.recovery.test").outcome, Outcome::ok);
 
@@ -91,10 +96,7 @@ TEST(UpstreamRecovery, AForwarderMarkedDownIsAskedAgainWithinSeconds) {
   ASSERT_TRUE(port.ok()) << port.error();
   auto server = TestUnbound::start_on_port(*port, zone_lines());
   ASSERT_TRUE(server.ok()) << server.error();
-  ResolverOptions ours;
-  ours.forwarders = {(*server)->forwarder()};
-  ours.query_timeout = milliseconds(500);
-  ours.unblock_local_zones = {"test."};
+  ResolverOptions ours = forwarding_to(**server, milliseconds(500));
   ours.libunbound_settings = {{"infra-cache-max-rtt:", "2000"}};
   ResolverOptions libunbound_default = ours;
   libunbound_default.libunbound_settings.emplace_back("infra-host-ttl:", "900");
