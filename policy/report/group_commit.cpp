@@ -1,57 +1,105 @@
-// group_commit.cpp - the writer thread; see group_commit.h.
+// group_commit.cpp - leader/follower batching; see group_commit.h.
 #include "report/group_commit.h"
+
+#include <exception>
+#include <string>
 
 namespace authmilter::report {
 
-GroupCommitter::GroupCommitter(CommitBatch commit)
-    : commit_(std::move(commit)), writer_([this] { run(); }) {}
+// One transaction's rows. `records` grows under GroupCommitter::mutex_ while the batch is the
+// open one; its leader reads it only after taking it off `pending_`. The rest is guarded by the
+// batch's own mutex, so that waking a batch's members never touches the committer's lock, and
+// a shared_ptr keeps it alive for whoever still signals it.
+struct GroupCommitter::Batch {
+  std::vector<const ReportRecord*> records;
+  std::mutex mutex;
+  std::condition_variable turn_given;   // only the leader waits for it
+  std::condition_variable commit_done;  // the followers wait for it
+  bool may_commit = false;              // the leader's turn has come
+  bool committed = false;
+  Status status = Ok{};
+
+  void wait_for_turn() {
+    std::unique_lock lock(mutex);
+    turn_given.wait(lock, [this] { return may_commit; });
+  }
+  Status wait_for_commit() {
+    std::unique_lock lock(mutex);
+    commit_done.wait(lock, [this] { return committed; });
+    return status;
+  }
+  void give_turn() {
+    {
+      std::lock_guard lock(mutex);
+      may_commit = true;
+    }
+    turn_given.notify_one();
+  }
+  void finish(const Status& result) {
+    {
+      std::lock_guard lock(mutex);
+      status = result;
+      committed = true;
+    }
+    commit_done.notify_all();
+  }
+};
+
+GroupCommitter::GroupCommitter(CommitBatch commit) : commit_(std::move(commit)) {}
 
 GroupCommitter::~GroupCommitter() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-  }
-  queued_.notify_all();
-  writer_.join();
+  std::unique_lock lock(mutex_);
+  stopping_ = true;
+  drained_.wait(lock, [this] { return pending_.empty() && !committing_; });
 }
 
 Status GroupCommitter::submit(const ReportRecord& record) {
-  Waiter waiter{&record};
-  std::unique_lock lock(mutex_);
-  if (stopping_) return Error{"store: closing, record not written"};
-  queue_.push_back(&waiter);
-  queued_.notify_one();
-  finished_.wait(lock, [&] { return waiter.done; });
-  return waiter.status;
+  std::shared_ptr<Batch> batch;
+  bool leader = false;
+  bool turn_is_ours = false;
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_) return Error{"store: closing, record not written"};
+    if (pending_.empty() || pending_.back()->records.size() >= kMaxBatchSize) {
+      pending_.push_back(std::make_shared<Batch>());
+      leader = true;
+    }
+    batch = pending_.back();
+    batch->records.push_back(&record);
+    if (leader && !committing_) {  // nothing in flight: commit at once, on this thread
+      committing_ = true;
+      turn_is_ours = true;
+    }
+  }
+  if (!leader) return batch->wait_for_commit();
+  if (!turn_is_ours) batch->wait_for_turn();
+  return lead(batch);
 }
 
-void GroupCommitter::run() {
-  std::unique_lock lock(mutex_);
-  while (true) {
-    queued_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-    if (queue_.empty()) return;  // stopping and drained
-    std::vector<Waiter*> batch;
-    while (!queue_.empty() && batch.size() < kMaxBatchSize) {
-      batch.push_back(queue_.front());
-      queue_.pop_front();
-    }
-    lock.unlock();
-    std::vector<const ReportRecord*> records;
-    records.reserve(batch.size());
-    for (auto* waiter : batch) records.push_back(waiter->record);
-    Status status = Ok{};
-    try {
-      status = commit_(records);
-    } catch (const std::exception& error) {
-      status = Error{std::string("store: ") + error.what()};
-    }
-    lock.lock();
-    for (auto* waiter : batch) {
-      waiter->status = status;
-      waiter->done = true;
-    }
-    finished_.notify_all();
+Status GroupCommitter::lead(const std::shared_ptr<Batch>& batch) {
+  {
+    std::lock_guard lock(mutex_);
+    pending_.pop_front();  // == batch: batches take turns in order; no one joins it now
   }
+  Status status = Ok{};
+  try {
+    status = commit_(batch->records);
+  } catch (const std::exception& error) {
+    status = Error{std::string("store: ") + error.what()};
+  }
+  std::shared_ptr<Batch> next;
+  {
+    std::lock_guard lock(mutex_);
+    if (pending_.empty()) {
+      committing_ = false;
+      if (stopping_) drained_.notify_all();
+    } else {
+      next = pending_.front();  // its leader is waiting for the turn, which stays taken
+    }
+  }
+  batch->finish(status);
+  if (next) next->give_turn();
+  return status;
 }
 
 }  // namespace authmilter::report

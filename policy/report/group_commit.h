@@ -1,17 +1,21 @@
-// group_commit.h - many threads append, one writer thread commits them in batches.
+// group_commit.h - many threads append; the rows that queue up meanwhile commit together.
 //
-// submit() queues a record and blocks until the batch holding it was committed, returning that
-// batch's Status; while one transaction runs, later submitters gather into the next batch, so
-// under load one commit (one fsync) serves many messages. The commit function runs only on the
-// writer thread. The destructor commits what is queued, then stops the thread.
+// submit() adds a record to the open batch and blocks until that batch was committed, returning
+// its Status. The first submitter of a batch is its leader and runs the commit on its own thread;
+// while one batch commits, later submitters gather into the next one, so under load one
+// transaction (one fsync) serves many messages. There is no writer thread: with one message at a
+// time, a submit is a plain call (no hand-off, no wake-up), and under load each follower sleeps
+// once and is woken once, by its own batch's leader. Batches commit one at a time, in order; the
+// finishing leader hands the turn to the next batch's leader.
+// The destructor waits for batches in flight; a submit after it began is refused.
 #pragma once
 
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <mutex>
-#include <thread>
 #include <vector>
 
 #include "common/result.h"
@@ -33,21 +37,16 @@ class GroupCommitter {
   Status submit(const ReportRecord& record);
 
  private:
-  struct Waiter {
-    const ReportRecord* record;
-    bool done = false;
-    Status status = Ok{};
-  };
+  struct Batch;
 
-  void run();
+  Status lead(const std::shared_ptr<Batch>& batch);
 
   CommitBatch commit_;
   std::mutex mutex_;
-  std::condition_variable queued_;
-  std::condition_variable finished_;
-  std::deque<Waiter*> queue_;
+  std::condition_variable drained_;             // the destructor waits for it
+  std::deque<std::shared_ptr<Batch>> pending_;  // front: the next to commit; back: open
+  bool committing_ = false;                     // a leader holds the turn
   bool stopping_ = false;
-  std::thread writer_;  // last: starts after every other member exists
 };
 
 }  // namespace authmilter::report

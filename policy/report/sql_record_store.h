@@ -1,7 +1,7 @@
 // sql_record_store.h - RecordStore over one SqlConnection (SQLite or PostgreSQL).
 //
 // Owns the connection and a GroupCommitter; the connection is used under one mutex by the
-// writer thread (appends) and by the reporting calls. Construct through open_store().
+// committing thread (appends) and by the reporting calls. Construct through open_store().
 #pragma once
 
 #include <memory>
@@ -54,7 +54,7 @@ class SqlRecordStore final : public RecordStore {
 
   std::mutex connection_mutex_;
   std::unique_ptr<SqlConnection> connection_;
-  GroupCommitter committer_;  // last: its thread uses the members above
+  GroupCommitter committer_;  // last: its commits use the members above
 };
 
 }  // namespace authmilter::report
