@@ -76,11 +76,13 @@ def dns_section_lines(dns_port, dns_extra=""):
     return ["dns:"] + [line for key, line in defaults if key not in extra_keys] + extra_lines
 
 
-def milter_config_yaml(sock, workdir, dns_port, authserv_id, extra="", dns_extra=""):
+def milter_config_yaml(sock, workdir, dns_port, authserv_id, extra="", dns_extra="",
+                       store_extra=""):
     """The one place that knows authmilter's configuration schema.
 
     extra is appended at top level (whole sections such as spf:); dns_extra goes inside the
-    dns: section (see dns_section_lines).
+    dns: section (see dns_section_lines); store_extra is lines of keys inside store: (after url),
+    written without indentation.
     """
     lines = [
         f"socket: {yaml_string(sock.milter)}",
@@ -95,6 +97,7 @@ def milter_config_yaml(sock, workdir, dns_port, authserv_id, extra="", dns_extra
         "store:",
         f"  url: {yaml_string('sqlite://' + os.path.join(workdir, 'records.db'))}",
     ]
+    lines += ["  " + line for line in textwrap.dedent(store_extra).strip("\n").splitlines()]
     return "\n".join(lines) + "\n" + extra
 
 
@@ -110,7 +113,8 @@ def sanitized(binary):
 
 class Milter:
     def __init__(
-        self, build_dir, source_dir, workdir, sock, dns_port, authserv_id, extra="", dns_extra=""
+        self, build_dir, source_dir, workdir, sock, dns_port, authserv_id, extra="", dns_extra="",
+        store_extra=""
     ):
         self.binary = binary_path(build_dir)
         self.workdir = workdir
@@ -119,7 +123,7 @@ class Milter:
         self.config_path = os.path.join(workdir, "authmilter.yaml")
         self.log_path = os.path.join(workdir, "authmilter.log")
         self.config_text = milter_config_yaml(
-            sock, workdir, dns_port, authserv_id, extra, dns_extra
+            sock, workdir, dns_port, authserv_id, extra, dns_extra, store_extra
         )
         self._daemon = None
         self.wrapper = []  # argv prefix, e.g. valgrind and its options

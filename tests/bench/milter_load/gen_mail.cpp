@@ -2,12 +2,15 @@
 //
 //   gen_mail --key KEY.pem --domain D --selector S --out DIR [--count N] [--size BYTES]
 //            [--client-ip IP] [--helo NAME] [--rcpt ADDR]
+//            [--ed25519-key KEY.pem [--ed25519-selector S2]]
 // Writes DIR/msg-NNNN.eml (From: bench@D, a unique Message-ID, a body of text lines so that the
 // whole signed message is about --size bytes), DIR/envelopes.tsv (the format workload.h reads;
 // MAIL FROM bench@D, so SPF, DKIM and DMARC all concern D) and DIR/dkim-txt.txt (the TXT
-// value to publish at S._domainkey.D). Signing uses libopendkim's signer (relaxed/relaxed,
-// rsa-sha256), so the milter verifies a signature made by an independent implementation.
-// Exit status 0, or 1 with a message on stderr.
+// value to publish at S._domainkey.D). With --ed25519-key each message also carries an
+// ed25519-sha256 signature (RFC 8463, selector S2, default "ed") above the RSA one, and
+// DIR/dkim-ed25519-txt.txt holds its key record. Signing uses libopendkim's signer
+// (relaxed/relaxed, rsa-sha256), so the milter verifies a signature made by an independent
+// implementation. Exit status 0, or 1 with a message on stderr.
 #include <openssl/bio.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -77,6 +80,23 @@ Result<std::string> dkim_txt(const std::string& pem) {
   return "v=DKIM1; k=rsa; p=" + encoded;
 }
 
+// ed25519_txt - "v=DKIM1; k=ed25519; p=<base64 raw 32-byte public key>" (RFC 8463 §4).
+Result<std::string> ed25519_txt(const std::string& pem) {
+  Bio in(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  PrivateKey key(PEM_read_bio_PrivateKey(in.get(), nullptr, nullptr, nullptr));
+  if (!key || EVP_PKEY_get_base_id(key.get()) != EVP_PKEY_ED25519)
+    return Error{"not a PEM ed25519 private key"};
+  unsigned char raw[32];
+  std::size_t length = sizeof raw;
+  if (EVP_PKEY_get_raw_public_key(key.get(), raw, &length) != 1)
+    return Error{"cannot read the ed25519 public key"};
+  std::string encoded(4 * ((length + 2) / 3) + 1, '\0');
+  const int written = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(encoded.data()), raw,
+                                      static_cast<int>(length));
+  encoded.resize(static_cast<std::size_t>(written));
+  return "v=DKIM1; k=ed25519; p=" + encoded;
+}
+
 std::string make_body(std::size_t bytes, unsigned seed) {
   std::string body;
   std::string line;
@@ -93,16 +113,22 @@ std::string make_body(std::size_t bytes, unsigned seed) {
 }
 
 // sign - the DKIM-Signature field (without CRLF) over headers + body, from libopendkim.
-Result<std::string> sign(DKIM_LIB* lib, const Options& options, const std::string& key,
+struct SigningKey {
+  std::string pem;
+  std::string selector;
+  dkim_alg_t algorithm;
+};
+
+Result<std::string> sign(DKIM_LIB* lib, const std::string& domain, const SigningKey& key,
                          const std::vector<std::string>& headers, const std::string& body) {
   DKIM_STAT status = DKIM_STAT_OK;
-  auto* key_bytes = reinterpret_cast<const unsigned char*>(key.c_str());
-  const std::string selector = options["selector"], domain = options["domain"];
+  auto* key_bytes = reinterpret_cast<const unsigned char*>(key.pem.c_str());
+  const std::string& selector = key.selector;
   Dkim dkim(dkim_sign(lib, reinterpret_cast<const unsigned char*>("gen"), nullptr,
                       const_cast<unsigned char*>(key_bytes),
                       reinterpret_cast<const unsigned char*>(selector.c_str()),
                       reinterpret_cast<const unsigned char*>(domain.c_str()), DKIM_CANON_RELAXED,
-                      DKIM_CANON_RELAXED, DKIM_SIGN_RSASHA256, -1, &status));
+                      DKIM_CANON_RELAXED, key.algorithm, -1, &status));
   if (!dkim || status != DKIM_STAT_OK) return Error{"dkim_sign failed"};
   for (std::string field : headers) {
     if (dkim_header(dkim.get(), reinterpret_cast<unsigned char*>(field.data()), field.size()) !=
@@ -132,8 +158,9 @@ Result<std::string> sign(DKIM_LIB* lib, const Options& options, const std::strin
   return name + folded;
 }
 
-Result<std::string> make_message(DKIM_LIB* lib, const Options& options, const std::string& key,
-                                 int number) {
+// keys: the signatures to add, the first one topmost.
+Result<std::string> make_message(DKIM_LIB* lib, const Options& options,
+                                 const std::vector<SigningKey>& keys, int number) {
   const std::string domain = options["domain"];
   const std::vector<std::string> headers = {
       "From: Bench Sender <bench@" + domain + ">",
@@ -145,14 +172,17 @@ Result<std::string> make_message(DKIM_LIB* lib, const Options& options, const st
       "Content-Type: text/plain; charset=us-ascii"};
   std::size_t head = 0;
   for (const auto& field : headers) head += field.size() + 2;
-  // The signature field of an RSA-2048 key is about 520 bytes with its folds.
+  // The signature field of an RSA-2048 key is about 520 bytes with its folds, ed25519's ~300.
   const std::size_t target = static_cast<std::size_t>(std::atoi(options["size"].c_str()));
-  const std::size_t overhead = head + 2 + 520;
+  const std::size_t overhead = head + 2 + 520 + (keys.size() > 1 ? 300 : 0);
   const std::string body =
       make_body(target > overhead + 64 ? target - overhead : 64, static_cast<unsigned>(number));
-  auto signature = sign(lib, options, key, headers, body);
-  if (!signature) return Error{signature.error()};
-  std::string text = *signature + "\r\n";
+  std::string text;
+  for (const auto& key : keys) {
+    auto signature = sign(lib, domain, key, headers, body);
+    if (!signature) return Error{signature.error()};
+    text += *signature + "\r\n";
+  }
   for (const auto& field : headers) text += field + "\r\n";
   return text + "\r\n" + body;
 }
@@ -182,12 +212,26 @@ int main(int argc, char** argv) {
   if (!parse(argc, argv, options)) {
     return fail(
         "usage: gen_mail --key KEY.pem --domain D --selector S --out DIR "
-        "[--count N] [--size BYTES] [--client-ip IP] [--helo NAME] [--rcpt ADDR]");
+        "[--count N] [--size BYTES] [--client-ip IP] [--helo NAME] [--rcpt ADDR] "
+        "[--ed25519-key KEY.pem [--ed25519-selector S2]]");
   }
   const auto key = read_text(options["key"]);
   if (!key) return fail(key.error());
   const auto txt = dkim_txt(*key);
   if (!txt) return fail(txt.error());
+  std::vector<SigningKey> keys;
+  std::string ed25519_record;
+  if (!options["ed25519-key"].empty()) {
+    const auto ed_key = read_text(options["ed25519-key"]);
+    if (!ed_key) return fail(ed_key.error());
+    const auto ed_txt = ed25519_txt(*ed_key);
+    if (!ed_txt) return fail(ed_txt.error());
+    ed25519_record = *ed_txt;
+    const std::string selector =
+        options["ed25519-selector"].empty() ? "ed" : options["ed25519-selector"];
+    keys.push_back({*ed_key, selector, DKIM_SIGN_ED25519SHA256});
+  }
+  keys.push_back({*key, options["selector"], DKIM_SIGN_RSASHA256});
   const DkimLib lib(dkim_init(nullptr, nullptr));
   if (!lib) return fail("dkim_init failed");
   const std::string out = options["out"];
@@ -195,11 +239,15 @@ int main(int argc, char** argv) {
   std::ofstream record(out + "/dkim-txt.txt");
   if (!envelopes || !record) return fail("cannot write into " + out);
   record << *txt << "\n";
+  if (!ed25519_record.empty()) {
+    std::ofstream ed_record(out + "/dkim-ed25519-txt.txt");
+    if (!(ed_record << ed25519_record << "\n")) return fail("cannot write into " + out);
+  }
   envelopes << "# file\tclient_ip\thelo\tmail_from\trcpt\n";
   std::size_t total = 0;
   const int count = std::atoi(options["count"].c_str());
   for (int number = 1; number <= count; ++number) {
-    auto message = make_message(lib.get(), options, *key, number);
+    auto message = make_message(lib.get(), options, keys, number);
     if (!message) return fail(message.error());
     char name[32];
     std::snprintf(name, sizeof name, "msg-%04d.eml", number);

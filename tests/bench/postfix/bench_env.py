@@ -27,6 +27,7 @@ from dns_server import DnsServer  # noqa: E402
 from processes import run_checked  # noqa: E402
 
 DOMAIN = "bench.example"  # not under test.: libunbound refuses test. by default (RFC 6761)
+ED25519_SELECTOR = "ed"
 SELECTOR = "bench"
 DRIVER_CLIENT_IP = "192.0.2.10"
 PEER_DNS_ADDRESS = "127.83.0.1"  # loopback address whose port 53 the peer milters use
@@ -65,6 +66,29 @@ def make_mail(build_dir, workdir, count, client_ip=DRIVER_CLIENT_IP, size=2048):
         ]
     }
     return mail_dir, zones
+
+
+def make_dual_mail(build_dir, workdir, count, zones, client_ip=DRIVER_CLIENT_IP, size=2048):
+    """Messages signed ed25519-sha256 + rsa-sha256 (the RSA key of make_mail(), which must have
+    run first, and a new ed25519 key, selector ED25519_SELECTOR) in workdir/mail-dual; adds the
+    ed25519 key record to zones. Returns the directory."""
+    mail_dir = os.path.join(workdir, "mail-dual")
+    os.makedirs(mail_dir, exist_ok=True)
+    ed_key = os.path.join(workdir, "dkim-ed25519.key")
+    run_checked(["openssl", "genpkey", "-algorithm", "ed25519", "-out", ed_key],
+                "openssl genpkey")
+    generator = os.path.join(build_dir, "tests", "bench", "milter_load", "gen_mail")
+    run_checked(
+        [generator, "--key", os.path.join(workdir, "dkim.key"), "--domain", DOMAIN,
+         "--selector", SELECTOR, "--out", mail_dir, "--count", str(count), "--size", str(size),
+         "--client-ip", client_ip, "--rcpt", "rcpt@example.net", "--ed25519-key", ed_key,
+         "--ed25519-selector", ED25519_SELECTOR],
+        "gen_mail (dual)",
+    )
+    with open(os.path.join(mail_dir, "dkim-ed25519-txt.txt")) as handle:
+        record = handle.read().strip()
+    zones[DOMAIN].append(txt_record(f"{ED25519_SELECTOR}._domainkey.{DOMAIN}", record))
+    return mail_dir
 
 
 class BenchDns(DnsServer):

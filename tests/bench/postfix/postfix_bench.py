@@ -1,7 +1,7 @@
 """postfix_bench - Postfix end to end: no milter, the null milter (libmilter floor), authmilter
 (unix, inet), rspamd (SPF/DKIM/DMARC/ARC only), OpenDKIM+OpenDMARC.
 
-    tests/bench/postfix-bench.sh BUILD_DIR [--messages N] [--sessions S] [--keep]
+    tests/bench/postfix-bench.sh BUILD_DIR [--messages N] [--sessions S] [--rounds R] [--keep]
 
 One private Postfix on loopback (tests/integration/postfix_instance.py) with one smtpd listener
 per configuration, one test unbound serving the signed bench.example zone, both authmilters and
@@ -21,6 +21,7 @@ import argparse
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -117,15 +118,36 @@ def measure(postfix, run, message_file, count, sessions, sent_before):
 
 
 def print_table(runs, count, sessions):
+    """One row per configuration; the last two columns measure against the null milter (the
+    libmilter floor, issue 15's targets): msgs/s as a share of its msgs/s, CPU above its CPU."""
     base = runs[0].rate
+    floor = next((run for run in runs if run.listener == "null"), None)
     print(f"\npostfix-bench: {count} messages per run, {sessions} parallel SMTP sessions, "
           "one session per message, 2 KB rsa-sha256 (RSA-2048) signed")
-    print(f"{'configuration':22s} {'msgs/s':>8s} {'% of none':>9s} {'milter_cpu_ms':>13s} "
-          f"{'postfix_cpu_ms':>14s} {'delivered':>9s}  results")
+    print(f"{'configuration':28s} {'msgs/s':>8s} {'% of none':>9s} {'milter_cpu_ms':>13s} "
+          f"{'postfix_cpu_ms':>14s} {'delivered':>9s} {'% of null':>9s} {'cpu-null ms':>11s}"
+          "  results")
     for run in runs:
         milter = f"{run.milter_ms:13.3f}" if run.milters else f"{'-':>13s}"
-        print(f"{run.name:22s} {run.rate:8.1f} {100 * run.rate / base:8.1f}% {milter} "
-              f"{run.postfix_ms:14.3f} {run.delivered:9d}  {run.results}")
+        share, above = f"{'-':>9s}", f"{'-':>11s}"
+        if floor is not None and run.milters and run is not floor:
+            share = f"{100 * run.rate / floor.rate:8.1f}%"
+            above = f"{run.milter_ms - floor.milter_ms:11.3f}"
+        print(f"{run.name:28s} {run.rate:8.1f} {100 * run.rate / base:8.1f}% {milter} "
+              f"{run.postfix_ms:14.3f} {run.delivered:9d} {share} {above}  {run.results}")
+
+
+def median_runs(rounds):
+    """Per configuration, the median msgs/s and CPU figures over the rounds (results and the
+    delivered count from the last round)."""
+    medians = []
+    for index, last in enumerate(rounds[-1]):
+        row = Run(last.name, last.listener, last.milters, last.expect)
+        for field in ("rate", "milter_ms", "postfix_ms"):
+            setattr(row, field, statistics.median(getattr(r[index], field) for r in rounds))
+        row.delivered, row.results = last.delivered, last.results
+        medians.append(row)
+    return medians
 
 
 def start_all(workdir, build_dir, zones, with_peers, started):
@@ -139,7 +161,10 @@ def start_all(workdir, build_dir, zones, with_peers, started):
     started.append(dns)
     dns.start()
     inet = MilterSocket.inet(free_port())
-    listeners = {"nomilter": {"smtpd_milters": ""}, "unix": {}}
+    # "normal": authmilter with store.sqlite_synchronous: normal (no fsync per commit), beside
+    # the default (full), so the table shows what durability across a power loss costs.
+    listeners = {"nomilter": {"smtpd_milters": ""}, "unix": {},
+                 "normal": {"smtpd_milters": "unix:authmilter-normal/authmilter.sock"}}
     with_null = null_milter.available(build_dir)
     if with_null:
         listeners["null"] = {"smtpd_milters": "unix:null/null.sock"}
@@ -163,6 +188,14 @@ def start_all(workdir, build_dir, zones, with_peers, started):
                                AUTHSERV_ID)
         started.append(milters[kind])
         milters[kind].start()
+    normal_sock = MilterSocket.unix(
+        os.path.join(postfix.queue_dir, "authmilter-normal", "authmilter.sock"),
+        "unix:authmilter-normal/authmilter.sock")
+    milters["normal"] = Milter(build_dir, bench_env.SOURCE_DIR,
+                               os.path.join(workdir, "authmilter-normal"), normal_sock, dns.port,
+                               AUTHSERV_ID, store_extra="sqlite_synchronous: normal")
+    started.append(milters["normal"])
+    milters["normal"].start()
     if with_null:
         null_sock = MilterSocket.unix(os.path.join(postfix.queue_dir, "null", "null.sock"),
                                       "unix:null/null.sock")
@@ -189,13 +222,16 @@ def main():
     parser.add_argument("build_dir")
     parser.add_argument("--messages", type=int, default=2000)
     parser.add_argument("--sessions", type=int, default=20)
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="measure every configuration this many times, in turn; then print "
+                             "each round's table and the medians")
     parser.add_argument("--keep", action="store_true")
     options = parser.parse_args()
     Milter.pid = property(lambda self: self._daemon.process.pid)
     workdir = tempfile.mkdtemp(prefix="authmilter-postfix-bench-")
     os.chmod(workdir, 0o755)
     with_peers = peer_milters.available()
-    started, runs = [], []
+    started, rounds = [], []
     try:
         mail_dir, zones = bench_env.make_mail(os.path.abspath(options.build_dir), workdir, 1,
                                               client_ip="127.0.0.1")
@@ -205,29 +241,45 @@ def main():
             open(message_file, "wb").write(src.read().replace(b"\r\n", b"\n"))
         postfix, milters = start_all(workdir, os.path.abspath(options.build_dir), zones,
                                      with_peers, started)
-        runs = [Run("no milter", "nomilter", [], "none")]
-        if "null" in milters:  # the libmilter floor: same protocol, checks nothing
-            runs.append(Run("null milter unix", "null", [milters["null"]], "null.milter"))
-        else:
+        def configurations():
+            runs = [Run("no milter", "nomilter", [], "none")]
+            if "null" in milters:  # the libmilter floor: same protocol, checks nothing
+                runs.append(Run("null milter unix", "null", [milters["null"]], "null.milter"))
+            runs += [
+                Run("authmilter unix", "unix", [milters["unix"]],
+                    "dkim=pass dmarc=pass spf=pass"),
+                Run("authmilter unix, sync normal", "normal", [milters["normal"]],
+                    "dkim=pass dmarc=pass spf=pass"),
+                Run("authmilter inet", "main", [milters["inet"]],
+                    "dkim=pass dmarc=pass spf=pass")]
+            if "rspamd" in milters:
+                runs.append(Run("rspamd 3.4", "rspamd", [milters["rspamd"]],
+                                "dkim=pass dmarc=pass spf=pass"))
+            if with_peers:
+                runs.append(Run("opendkim+opendmarc", "chain",
+                                [milters["opendkim"], milters["opendmarc"]],
+                                "dkim=pass dmarc=pass spf=pass"))
+            return runs
+
+        if "null" not in milters:
             print("null_milter not built (-DAUTHMILTER_BENCHMARKS=ON): the floor not measured")
-        runs += [
-            Run("authmilter unix", "unix", [milters["unix"]], "dkim=pass dmarc=pass spf=pass"),
-            Run("authmilter inet", "main", [milters["inet"]], "dkim=pass dmarc=pass spf=pass")]
-        if "rspamd" in milters:
-            runs.append(Run("rspamd 3.4", "rspamd", [milters["rspamd"]],
-                            "dkim=pass dmarc=pass spf=pass"))
-        else:
+        if "rspamd" not in milters:
             print("rspamd not installed (setup-debian.sh --with-bench): not measured")
-        if with_peers:
-            runs.append(Run("opendkim+opendmarc", "chain",
-                            [milters["opendkim"], milters["opendmarc"]],
-                            "dkim=pass dmarc=pass spf=pass"))
-        else:
+        if not with_peers:
             print("opendkim/opendmarc not installed: peer chain not measured")
         sent = 0
-        for run in runs:
-            sent = measure(postfix, run, message_file, options.messages, options.sessions, sent)
-        print_table(runs, options.messages, options.sessions)
+        for number in range(1, options.rounds + 1):
+            runs = configurations()
+            for run in runs:
+                sent = measure(postfix, run, message_file, options.messages, options.sessions,
+                               sent)
+            print(f"\nround {number} of {options.rounds}, load average "
+                  f"{os.getloadavg()[0]:.1f}:", end="")
+            print_table(runs, options.messages, options.sessions)
+            rounds.append(runs)
+        if len(rounds) > 1:
+            print(f"\nmedians of {len(rounds)} rounds:", end="")
+            print_table(median_runs(rounds), options.messages, options.sessions)
     finally:
         for server in reversed(started):
             try:
@@ -238,11 +290,12 @@ def main():
             print(f"work directory kept: {workdir}")
         else:
             shutil.rmtree(workdir, ignore_errors=True)
-    expected = {r.name: f"{options.messages} x {r.expect}" for r in runs}
-    bad = [r.name for r in runs if r.delivered != options.messages or r.results != expected[r.name]]
-    for name in bad:
+    every = [run for one_round in rounds for run in one_round]
+    bad = [r.name for r in every
+           if r.delivered != options.messages or r.results != f"{options.messages} x {r.expect}"]
+    for name in sorted(set(bad)):
         print(f"postfix-bench: {name}: not every message delivered with the expected results")
-    return 1 if bad or not runs else 0
+    return 1 if bad or not every else 0
 
 
 if __name__ == "__main__":
