@@ -12,9 +12,10 @@ BUILD_PACKAGES="cmake g++ make pkg-config clang-format
  libgtest-dev libgmock-dev libgmime-3.0-dev libmicrohttpd-dev"
 # clang-tidy: run-tests.sh's check of the policy libraries (.clang-tidy).
 # systemd: systemd-analyze, which checks contrib/systemd/authmilter.service (ctest systemd_unit).
+# strace: test_daemon delays a system call with it, so that a start-up race happens every time.
 TEST_PACKAGES="postfix unbound swaks postgresql libxml2-utils libmail-dmarc-perl
  opendkim-tools python3 python3-dkim python3-nacl python3-authres libmail-dkim-perl procps
- iproute2 clang-14 libclang-rt-14-dev openssl valgrind prometheus systemd ldnsutils
+ iproute2 clang-14 libclang-rt-14-dev openssl valgrind strace prometheus systemd ldnsutils
  m4 libwrap0 libsasl2-modules clang-tidy"
 # Sendmail itself is not installed (Debian's sendmail-bin conflicts with postfix): with
 # --with-tests, tests/integration/sendmail_setup.sh unpacks it into a private prefix (m4 builds

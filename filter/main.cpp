@@ -23,6 +23,7 @@
 #include "daemon/pidfile.h"
 #include "daemon/privileges.h"
 #include "daemon/probe_token.h"
+#include "daemon/reload_signal.h"
 #include "daemon/runtime.h"
 #include "metrics/registry.h"
 
@@ -54,6 +55,16 @@ void block_milter_signals() {
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+}
+
+// A SIGTERM/SIGINT that came while we were starting waits, blocked and pending. Handed to
+// libmilter's signal thread as smfi_main() starts, it would close the listening socket under
+// the listener (reload_signal.h); a stop asked for before we serve is simply done here.
+bool stop_pending() {
+  sigset_t pending;
+  sigemptyset(&pending);
+  if (sigpending(&pending) != 0) return false;
+  return sigismember(&pending, SIGTERM) == 1 || sigismember(&pending, SIGINT) == 1;
 }
 
 int serve(conf::Config config, bool foreground) {
@@ -109,7 +120,19 @@ int serve(conf::Config config, bool foreground) {
                                  settings.socket.to_libmilter());
   if (settings.metrics.enabled())
     log_line(LogLevel::notice, "serving GET /metrics on " + settings.metrics.listen);
-  const int status = smfi_main();
+  if (stop_pending()) {
+    remove_pidfile(settings.pidfile);
+    log_line(LogLevel::notice, "authmilter stopped by a signal while starting");
+    install_runtime(nullptr);
+    return EXIT_SUCCESS;
+  }
+  int status = smfi_main();
+  if (status != MI_SUCCESS && stop_signal_received()) {
+    log_line(LogLevel::notice,
+             "stopped by a signal while starting (libmilter's message above "
+             "is a consequence, not a fault)");
+    status = MI_SUCCESS;
+  }
   remove_pidfile(settings.pidfile);
   log_line(LogLevel::notice, "authmilter stopped");
   install_runtime(nullptr);
