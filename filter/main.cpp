@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <sys/stat.h>
 #include <sysexits.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -16,6 +17,7 @@
 #include "daemon/background.h"
 #include "daemon/command_line.h"
 #include "daemon/descriptor_budget.h"
+#include "daemon/journal_stream.h"
 #include "daemon/log.h"
 #include "daemon/metrics_server.h"
 #include "daemon/milter_callbacks.h"
@@ -70,7 +72,9 @@ bool stop_pending() {
 int serve(conf::Config config, bool foreground) {
   // Files we create (record store, its journal, the pidfile) are never world-accessible.
   umask(027);
-  open_log(config.daemon.syslog_facility, foreground);
+  // In the foreground lines also go to stderr, unless stderr is the journal (journal_stream.h).
+  open_log(config.daemon.syslog_facility,
+           foreground && !is_journal_stream(std::getenv("JOURNAL_STREAM"), STDERR_FILENO));
   metrics::registry();  // built now, so authmilter_process_start_time_seconds is the start
   const conf::DaemonSettings settings = config.daemon;
   auto run_as = resolve_user(settings.user, settings.group);

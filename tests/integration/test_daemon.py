@@ -310,6 +310,33 @@ class StopWhileStartingTest(unittest.TestCase):
             self.assertIn("stopped", log)
 
 
+class JournalStreamTest(unittest.TestCase):
+    """--foreground copies log lines to stderr, except when stderr is the systemd journal
+    (JOURNAL_STREAM names it), which already gets them through syslog: once, not twice."""
+
+    # Runs the daemon with JOURNAL_STREAM set to its own stderr's "device:inode", as systemd does.
+    AS_JOURNAL = ["sh", "-c", 'JOURNAL_STREAM=$(stat -L -c %d:%i /proc/self/fd/2) exec "$@"', "sh"]
+    # A stream that is not our stderr: lines are copied to stderr as ever.
+    ELSEWHERE = ["env", "JOURNAL_STREAM=1:1"]
+
+    def run_daemon(self, wrapper):
+        milter = ENV.milter("unix")
+        milter.wrapper = wrapper
+        milter.start()
+        self.addCleanup(milter.stop)
+        return milter
+
+    def test_no_copy_on_stderr_when_it_is_the_journal(self):
+        control = self.run_daemon(self.ELSEWHERE)
+        self.assertTrue(wait_for_log(control, r"listening on"), control.log_text())
+        control.stop()
+        journal = self.run_daemon(self.AS_JOURNAL)
+        # Started (the socket answers) and still running after the control's start-up time, but
+        # its lines went to syslog alone.
+        self.assertFalse(wait_for_log(journal, r"listening on", timeout=3.0), journal.log_text())
+        self.assertIsNone(journal._daemon.process.poll(), journal.log_text())
+
+
 # filter/daemon/descriptor_budget.cpp: dns::kUpstreamSockets (192) + 64 for everything else.
 DESCRIPTOR_RESERVE = 256
 
