@@ -54,6 +54,10 @@ GroupCommitter::~GroupCommitter() {
 }
 
 Status GroupCommitter::submit(const ReportRecord& record) {
+  // Made before the lock, holding its first record, so that nothing can throw once a new batch
+  // is queued: a queued batch whose leader left would stall every batch after it.
+  auto fresh = std::make_shared<Batch>();
+  fresh->records.push_back(&record);
   std::shared_ptr<Batch> batch;
   bool leader = false;
   bool turn_is_ours = false;
@@ -61,11 +65,13 @@ Status GroupCommitter::submit(const ReportRecord& record) {
     std::lock_guard lock(mutex_);
     if (stopping_) return Error{"store: closing, record not written"};
     if (pending_.empty() || pending_.back()->records.size() >= kMaxBatchSize) {
-      pending_.push_back(std::make_shared<Batch>());
+      pending_.push_back(fresh);
       leader = true;
+      batch = std::move(fresh);
+    } else {
+      batch = pending_.back();
+      batch->records.push_back(&record);  // may throw: then this record joined nothing
     }
-    batch = pending_.back();
-    batch->records.push_back(&record);
     if (leader && !committing_) {  // nothing in flight: commit at once, on this thread
       committing_ = true;
       turn_is_ours = true;
