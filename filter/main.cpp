@@ -124,18 +124,17 @@ int serve(conf::Config config, bool foreground) {
                                  settings.socket.to_libmilter());
   if (settings.metrics.enabled())
     log_line(LogLevel::notice, "serving GET /metrics on " + settings.metrics.listen);
+  int status = MI_SUCCESS;
   if (stop_pending()) {
-    remove_pidfile(settings.pidfile);
-    log_line(LogLevel::notice, "authmilter stopped by a signal while starting");
-    install_runtime(nullptr);
-    return EXIT_SUCCESS;
-  }
-  int status = smfi_main();
-  if (status != MI_SUCCESS && stop_signal_received()) {
-    log_line(LogLevel::notice,
-             "stopped by a signal while starting (libmilter's message above "
-             "is a consequence, not a fault)");
-    status = MI_SUCCESS;
+    log_line(LogLevel::notice, "stopped by a signal while starting");
+  } else {
+    status = smfi_main();
+    if (status != MI_SUCCESS && stop_signal_received()) {
+      log_line(LogLevel::notice,
+               "stopped by a signal while starting (libmilter's message above "
+               "is a consequence, not a fault)");
+      status = MI_SUCCESS;
+    }
   }
   remove_pidfile(settings.pidfile);
   log_line(LogLevel::notice, "authmilter stopped");

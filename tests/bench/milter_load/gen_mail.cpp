@@ -64,37 +64,41 @@ Result<std::string> read_text(const std::string& path) {
   return text.str();
 }
 
+PrivateKey read_private_key(const std::string& pem) {
+  Bio in(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  return PrivateKey(PEM_read_bio_PrivateKey(in.get(), nullptr, nullptr, nullptr));
+}
+
+std::string base64_of(const unsigned char* bytes, std::size_t length) {
+  std::string encoded(4 * ((length + 2) / 3) + 1, '\0');
+  const int written = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(encoded.data()), bytes,
+                                      static_cast<int>(length));
+  encoded.resize(static_cast<std::size_t>(written));
+  return encoded;
+}
+
 // dkim_txt - "v=DKIM1; k=rsa; p=<base64 SubjectPublicKeyInfo>" for the private key in PEM.
 Result<std::string> dkim_txt(const std::string& pem) {
-  Bio in(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
-  PrivateKey key(PEM_read_bio_PrivateKey(in.get(), nullptr, nullptr, nullptr));
+  const PrivateKey key = read_private_key(pem);
   if (!key) return Error{"not a PEM private key"};
   unsigned char* der = nullptr;
   const int length = i2d_PUBKEY(key.get(), &der);
   if (length <= 0) return Error{"cannot encode the public key"};
-  std::string encoded(4 * ((static_cast<std::size_t>(length) + 2) / 3) + 1, '\0');
-  const int written =
-      EVP_EncodeBlock(reinterpret_cast<unsigned char*>(encoded.data()), der, length);
+  const std::string encoded = base64_of(der, static_cast<std::size_t>(length));
   OPENSSL_free(der);
-  encoded.resize(static_cast<std::size_t>(written));
   return "v=DKIM1; k=rsa; p=" + encoded;
 }
 
 // ed25519_txt - "v=DKIM1; k=ed25519; p=<base64 raw 32-byte public key>" (RFC 8463 §4).
 Result<std::string> ed25519_txt(const std::string& pem) {
-  Bio in(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
-  PrivateKey key(PEM_read_bio_PrivateKey(in.get(), nullptr, nullptr, nullptr));
+  const PrivateKey key = read_private_key(pem);
   if (!key || EVP_PKEY_get_base_id(key.get()) != EVP_PKEY_ED25519)
     return Error{"not a PEM ed25519 private key"};
   unsigned char raw[32];
   std::size_t length = sizeof raw;
   if (EVP_PKEY_get_raw_public_key(key.get(), raw, &length) != 1)
     return Error{"cannot read the ed25519 public key"};
-  std::string encoded(4 * ((length + 2) / 3) + 1, '\0');
-  const int written = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(encoded.data()), raw,
-                                      static_cast<int>(length));
-  encoded.resize(static_cast<std::size_t>(written));
-  return "v=DKIM1; k=ed25519; p=" + encoded;
+  return "v=DKIM1; k=ed25519; p=" + base64_of(raw, length);
 }
 
 std::string make_body(std::size_t bytes, unsigned seed) {

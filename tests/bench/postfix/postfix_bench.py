@@ -182,20 +182,16 @@ def start_all(workdir, build_dir, zones, with_peers, started):
     os.chmod(postfix.root, 0o755)
     unix = MilterSocket.unix(postfix.socket_path(), postfix.milter_address())
     milters = {}
-    for kind, sock in (("unix", unix), ("inet", inet)):
-        milters[kind] = Milter(build_dir, bench_env.SOURCE_DIR,
-                               os.path.join(workdir, f"authmilter-{kind}"), sock, dns.port,
-                               AUTHSERV_ID)
-        started.append(milters[kind])
-        milters[kind].start()
     normal_sock = MilterSocket.unix(
         os.path.join(postfix.queue_dir, "authmilter-normal", "authmilter.sock"),
         "unix:authmilter-normal/authmilter.sock")
-    milters["normal"] = Milter(build_dir, bench_env.SOURCE_DIR,
-                               os.path.join(workdir, "authmilter-normal"), normal_sock, dns.port,
-                               AUTHSERV_ID, store_extra="sqlite_synchronous: normal")
-    started.append(milters["normal"])
-    milters["normal"].start()
+    for kind, sock, store_extra in (("unix", unix, ""), ("inet", inet, ""),
+                                    ("normal", normal_sock, "sqlite_synchronous: normal")):
+        milters[kind] = Milter(build_dir, bench_env.SOURCE_DIR,
+                               os.path.join(workdir, f"authmilter-{kind}"), sock, dns.port,
+                               AUTHSERV_ID, store_extra=store_extra)
+        started.append(milters[kind])
+        milters[kind].start()
     if with_null:
         null_sock = MilterSocket.unix(os.path.join(postfix.queue_dir, "null", "null.sock"),
                                       "unix:null/null.sock")
