@@ -15,7 +15,8 @@ Result<std::unique_ptr<RecordStore>> open_store(const StoreOptions& options) {
           : open_postgres(location->target);
   if (!connection) return Error{connection.error()};
   if (auto migrated = migrate_schema(**connection); !migrated) return Error{migrated.error()};
-  return std::unique_ptr<RecordStore>(std::make_unique<SqlRecordStore>(std::move(*connection)));
+  return std::unique_ptr<RecordStore>(
+      std::make_unique<SqlRecordStore>(std::move(*connection), options.claim_lock_wait_ms));
 }
 
 }  // namespace authmilter::report

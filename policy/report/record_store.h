@@ -1,17 +1,19 @@
 // record_store.h - the durable store of evaluated messages, and what reporting reads from it.
 //
 // Call order: open_store() once (creates or migrates the schema); the daemon calls append() per
-// message from any thread; authmilter-report calls pending_slots(), claim(), rows(),
-// was_delivered(), record_delivery(), mark_reported() and prune(), and for failure reports
+// message from any thread; authmilter-report calls claim() (or, for a dry run, pending_slots()),
+// rows(), was_delivered(), record_delivery(), mark_reported(), close_slot() and prune(), and for
+// failure reports
 // (failure_run.h) expire_failures(), pending_failures(), failure_outcome(),
 // failures_sent_since(), record_failure_outcome() and close_failure(). All methods are
 // thread-safe.
-// Reporting claims before it reads: row ids do not follow commit order when several writers
-// share a PostgreSQL (row 100 can commit after row 101 and after the slot was read), so no id
-// bound can say which rows a report covered. A claim can: claim() tags the rows committed so
-// far, rows() reads claimed rows, mark_reported() marks one claim's rows, and a row that
-// commits after the claim waits for the next run. A claim outlives a crashed run: the next run
-// reads the same rows again (same Report-ID, aggregate_report.h), and claims new rows apart.
+// Reporting claims before it reads: claim() takes the rows committed so far in every closed
+// slot, rows() reads claimed rows, mark_reported() and close_slot() record what went out, and a
+// row that commits after the claim waits for the next run. A claim is a range of row ids per
+// slot (report_ledger.h says why that is exact even with several writers on one PostgreSQL, whose
+// ids do not follow commit order); no row is written to claim or mark it. A claim outlives a
+// crashed run: the next run reads the same rows again (same Report-ID, aggregate_report.h), and
+// claims new rows apart.
 // A record's FailureRecord (report_record.h) is written by the same append(), in the same
 // transaction as its row: both are committed, or neither.
 // append() returns only after the record is committed (durable); concurrent appends are
@@ -37,6 +39,8 @@ struct StoreOptions {
   bool sqlite_synchronous_full = true;  // see sqlite_connection.cpp
   StoreFailureAction on_failure = StoreFailureAction::tempfail;
   std::int64_t retention_seconds = std::int64_t{30} * 86400;  // rows older than this are pruned
+  // PostgreSQL: how long a claim may wait for the daemons' open transactions (report_ledger.h).
+  std::int64_t claim_lock_wait_ms = 60'000;
 };
 
 // One report's worth of rows: a policy domain and a UTC interval [begin, end).
@@ -70,6 +74,13 @@ struct RecordGroup {
   std::int64_t last_id = 0;
 };
 
+// What claim() took: its number (claims only grow) and the slots holding open claims, its own
+// and those earlier runs left open.
+struct RunClaim {
+  std::int64_t claim = 0;
+  std::vector<ReportSlot> slots;
+};
+
 // Which unreported rows rows() reads.
 enum class RowScope {
   claimed,     // claimed and not yet marked reported: what a report run reports
@@ -99,10 +110,12 @@ class RecordStore {
  public:
   virtual ~RecordStore() = default;
   virtual Status append(const ReportRecord& record) = 0;
+  // pending_slots - what a run would report now (a dry run's view, claiming nothing): slots with
+  // open claims or with rows not claimed yet.
   virtual Result<std::vector<ReportSlot>> pending_slots(const SlotQuery& query) = 0;
-  // claim - tag the slot's unreported rows that no claim holds yet with a new claim, unique in
-  // the store, in one transaction: rows committed later stay unclaimed for the next run.
-  virtual Status claim(const ReportSlot& slot) = 0;
+  // claim - one new claim, in one transaction, over the rows committed so far in every closed
+  // slot the query selects that no claim holds yet: rows committed later wait for the next run.
+  virtual Result<RunClaim> claim(const SlotQuery& query) = 0;
   // rows - the slot's unreported rows in `scope`, grouped; ordered by policy key, then claim,
   // then the other columns counted over (bytewise). Streamed: memory grows with the distinct
   // tuples, not the rows.
@@ -111,6 +124,9 @@ class RecordStore {
   // for them, whatever committed meanwhile.
   virtual Status mark_reported(const ReportSlot& slot, const std::string& policy_key,
                                std::int64_t claim) = 0;
+  // close_slot - every report of the slot's claims up to `claim` went out: they are done, and
+  // the slot is no longer pending unless newer rows wait in it.
+  virtual Status close_slot(const ReportSlot& slot, std::int64_t claim) = 0;
   virtual Result<bool> was_delivered(const std::string& report_id,
                                      const std::string& destination) = 0;
   virtual Status record_delivery(const std::string& report_id, const std::string& destination,

@@ -82,7 +82,9 @@ ReportOutcome send_report(ReportRun& run, const BuiltReport& built) {
   return outcome;
 }
 
-void handle_report(ReportRun& run, const AggregateReport& report) {
+// handle_report - build, then write (dry run) or send the report; true when nothing about it is
+// left to retry.
+bool handle_report(ReportRun& run, const AggregateReport& report) {
   const auto& options = run.options;
   auto& summary = run.summary;
   ++summary.reports;
@@ -97,7 +99,7 @@ void handle_report(ReportRun& run, const AggregateReport& report) {
     summary.rows_pending += rows;
     ++summary.failures;
     summary.lines.push_back(line + " error=" + gz.error());
-    return;
+    return false;
   }
   if (options.dry_run) {
     const std::string path = options.out_dir + "/" + report_file_name(report, options.report);
@@ -107,7 +109,7 @@ void handle_report(ReportRun& run, const AggregateReport& report) {
     if (!file) ++summary.failures;
     summary.rows_pending += rows;  // a dry run marks nothing
     summary.lines.push_back(line + (file ? " wrote=" : " error=cannot write ") + path);
-    return;
+    return false;
   }
   auto outcome = send_report(run, {.report = report, .gz = *gz});
   if (outcome.complete) {
@@ -122,29 +124,38 @@ void handle_report(ReportRun& run, const AggregateReport& report) {
     summary.rows_pending += rows;
   }
   summary.lines.push_back(line + " " + join(outcome.notes));
+  return outcome.complete;
 }
 
-// report_slot - claim the slot's new rows, then report every claim it holds: this run's, and
-// any that a run which died or could not deliver left unmarked. A dry run claims nothing and
-// shows the unclaimed rows too.
-void report_slot(ReportRun& run, const ReportSlot& slot) {
+// report_slot - report every claim the slot holds: this run's (`claim`), and any that a run
+// which died or could not deliver left open; then close them when every report went out. A dry
+// run (claim 0) shows the unclaimed rows too.
+void report_slot(ReportRun& run, const ReportSlot& slot, std::int64_t claim) {
   auto& summary = run.summary;
   const bool dry_run = run.options.dry_run;
-  if (!dry_run) {
-    if (auto claimed = run.store.claim(slot); !claimed) {
-      ++summary.failures;
-      summary.lines.push_back(slot.policy_domain + " error: " + claimed.error());
-      return;
-    }
-  }
   auto rows = run.store.rows(slot, dry_run ? RowScope::unreported : RowScope::claimed);
   if (!rows) {
     ++summary.failures;
     summary.lines.push_back(slot.policy_domain + " error: " + rows.error());
     return;
   }
+  bool complete = true;
   for (const auto& report : group_reports(run.options.report.submitter, slot, std::move(*rows)))
-    handle_report(run, report);
+    if (!handle_report(run, report)) complete = false;
+  if (dry_run || !complete) return;
+  if (auto closed = run.store.close_slot(slot, claim); !closed) {
+    ++summary.failures;
+    summary.lines.push_back(slot.policy_domain + " error: " + closed.error());
+  }
+}
+
+// A real run claims first, in one transaction, and reports what it claimed; a dry run claims
+// nothing and shows what a run would report now (claim 0).
+Result<RunClaim> claim_or_preview(RecordStore& store, const RunOptions& options) {
+  if (!options.dry_run) return store.claim(options.query);
+  auto slots = store.pending_slots(options.query);
+  if (!slots) return Error{slots.error()};
+  return RunClaim{.claim = 0, .slots = std::move(*slots)};
 }
 
 }  // namespace
@@ -158,13 +169,13 @@ RunSummary run_reports(RecordStore& store, ReportSender& sender, dmarc::OrgDomai
                 .resolver = resolver,
                 .options = options,
                 .summary = summary};
-  auto slots = store.pending_slots(options.query);
-  if (!slots) {
+  auto claimed = claim_or_preview(store, options);
+  if (!claimed) {
     ++summary.failures;
-    summary.lines.push_back("error: " + slots.error());
+    summary.lines.push_back("error: " + claimed.error());
     return summary;
   }
-  for (const auto& slot : *slots) report_slot(run, slot);
+  for (const auto& slot : claimed->slots) report_slot(run, slot, claimed->claim);
   if (!options.dry_run && options.retention_seconds > 0) {
     if (auto pruned = store.prune(options.now - options.retention_seconds); !pruned) {
       ++summary.failures;

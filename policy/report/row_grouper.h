@@ -22,11 +22,12 @@
 
 namespace authmilter::report {
 
-// The SELECT list add() expects, in this order.
+// The SELECT list add() expects, in this order, followed by one more column: the row's claim
+// (report_ledger.h derives it from the row's id; 0 when not claimed).
 inline constexpr const char* kGroupedColumns =
     "policy_key, source_ip, header_from, envelope_from, envelope_to, spf_domain, spf_scope,"
     " spf_result, dkim, disposition, dmarc_result, dkim_aligned, spf_aligned, overrides, id,"
-    " policy_domain, p, sp, np, psd, testing, adkim, aspf, pct, fo, discovery, rua, claim";
+    " policy_domain, p, sp, np, psd, testing, adkim, aspf, pct, fo, discovery, rua";
 
 class RowGrouper {
  public:

@@ -80,6 +80,24 @@ std::vector<std::string> version_4() {
   };
 }
 
+// Version 5: claims as id ranges per slot (report_ledger.h), so a run writes no record row.
+// Rows schema 4 claimed but never marked read as not claimed: the first claim takes them again,
+// and the same rows give the same Report-ID (aggregate_report.h), so nothing is sent twice.
+std::vector<std::string> version_5() {
+  return {
+      "CREATE TABLE report_ledger (policy_domain TEXT NOT NULL, slot_begin BIGINT NOT NULL,"
+      " slot_end BIGINT NOT NULL, claim BIGINT NOT NULL, id_low BIGINT NOT NULL,"
+      " id_high BIGINT NOT NULL, done BIGINT NOT NULL DEFAULT 0,"
+      " PRIMARY KEY (policy_domain, slot_begin, claim))",
+      "CREATE INDEX report_ledger_open ON report_ledger (done, slot_begin)",
+      "CREATE TABLE report_marks (claim BIGINT NOT NULL, policy_domain TEXT NOT NULL,"
+      " slot_begin BIGINT NOT NULL, policy_key TEXT NOT NULL,"
+      " PRIMARY KEY (claim, policy_domain, slot_begin, policy_key))",
+      "CREATE TABLE report_scan (scanned_id BIGINT NOT NULL, scanned_until BIGINT NOT NULL)",
+      "INSERT INTO report_scan (scanned_id, scanned_until) VALUES (0, 0)",
+  };
+}
+
 Result<int> current_version(SqlConnection& connection) {
   auto rows = connection.query("SELECT MAX(version) FROM schema_version", {});
   if (!rows) return Error{rows.error()};
@@ -106,6 +124,10 @@ Status apply(SqlConnection& connection, int from) {
   }
   if (from < 4) {
     for (const auto& statement : version_4())
+      if (auto done = connection.execute(statement, {}); !done) return done;
+  }
+  if (from < 5) {
+    for (const auto& statement : version_5())
       if (auto done = connection.execute(statement, {}); !done) return done;
   }
   return connection.execute("INSERT INTO schema_version (version) VALUES (?)",

@@ -14,7 +14,8 @@ namespace authmilter::report {
 // 1: records and deliveries. 2: the records' decision facts (report_record.h DecisionFacts).
 // 3: failures and failure_deliveries (RFC 9991 failure reports, failure_record.h).
 // 4: the records' report claim and report_claims (record_store.h: claim before reading).
-inline constexpr int kSchemaVersion = 4;
+// 5: claims as id ranges: report_ledger, report_marks, report_scan (report_ledger.h).
+inline constexpr int kSchemaVersion = 5;
 
 // schema_version - the version a store has (0: none yet), without changing anything.
 Result<int> schema_version(SqlConnection& connection);

@@ -6,6 +6,7 @@
 #include <iterator>
 
 #include "report/record_codec.h"
+#include "report/report_ledger.h"
 #include "report/row_grouper.h"
 
 namespace authmilter::report {
@@ -100,8 +101,10 @@ std::vector<SqlValue> record_insert_values(const ReportRecord& r) {
           encode_arc_sealers(f.arc_sealers)};
 }
 
-SqlRecordStore::SqlRecordStore(std::unique_ptr<SqlConnection> connection)
-    : connection_(std::move(connection)),
+SqlRecordStore::SqlRecordStore(std::unique_ptr<SqlConnection> connection,
+                               std::int64_t claim_lock_wait_ms)
+    : claim_lock_wait_ms_(claim_lock_wait_ms),
+      connection_(std::move(connection)),
       committer_([this](const std::vector<const ReportRecord*>& records) {
         return commit_batch(records);
       }) {}
@@ -173,68 +176,40 @@ Status SqlRecordStore::insert_failures(const std::vector<const ReportRecord*>& r
 }
 
 Result<std::vector<ReportSlot>> SqlRecordStore::pending_slots(const SlotQuery& query) {
-  if (query.interval_seconds <= 0) return Error{"store: the report interval must be positive"};
-  const std::string sql =
-      "SELECT DISTINCT policy_domain, time - (time % ?) FROM records WHERE reported = 0"
-      " AND time >= ? AND time < ?" +
-      std::string(query.domain.empty() ? " AND '' = ?" : " AND policy_domain = ?") +
-      " ORDER BY 1, 2";
-  // Only whole intervals that have ended: a report never covers a day still receiving mail.
-  const std::int64_t closed_until = query.until - (query.until % query.interval_seconds);
   std::lock_guard lock(connection_mutex_);
-  auto found =
-      connection_->query(sql, {query.interval_seconds, query.since, closed_until, query.domain});
-  if (!found) return Error{found.error()};
-  std::vector<ReportSlot> slots;
-  for (const auto& row : *found) {
-    const std::int64_t begin = to_integer(row[1]);
-    slots.push_back({row[0], begin, begin + query.interval_seconds});
-  }
-  return slots;
+  return ledger::pending_slots(*connection_, query);
 }
 
-// One transaction: the new claim number (report_claims holds the last one; its row lock orders
-// concurrent runs on PostgreSQL) and the rows it takes. On PostgreSQL the UPDATE sees the rows
-// committed when it starts; a writer's row committed later keeps claim NULL.
-Status SqlRecordStore::claim(const ReportSlot& slot) {
+Result<RunClaim> SqlRecordStore::claim(const SlotQuery& query) {
   std::lock_guard lock(connection_mutex_);
-  if (auto begun = connection_->execute("BEGIN", {}); !begun) return begun;
-  auto number = connection_->query(
-      "UPDATE report_claims SET last_claim = last_claim + 1 RETURNING last_claim", {});
-  Status claimed = number ? Status(Ok{}) : Status(Error{number.error()});
-  if (claimed && number->size() != 1) claimed = Error{"store: report_claims has no row"};
-  if (claimed)
-    claimed = connection_->execute(
-        "UPDATE records SET claim = ? WHERE reported = 0 AND policy_domain = ? AND time >= ?"
-        " AND time < ? AND claim IS NULL",
-        {to_integer(number->front().front()), slot.policy_domain, slot.begin, slot.end});
-  if (claimed) claimed = connection_->execute("COMMIT", {});
-  if (!claimed) (void)connection_->execute("ROLLBACK", {});
-  return claimed;
+  return ledger::claim(*connection_, query, claim_lock_wait_ms_);
 }
 
 Result<std::vector<RecordGroup>> SqlRecordStore::rows(const ReportSlot& slot, RowScope scope) {
-  // Streamed through the records_pending index and counted in memory (row_grouper.h says why).
-  const std::string sql =
-      std::string("SELECT ") + kGroupedColumns +
-      " FROM records WHERE reported = 0 AND policy_domain = ? AND time >= ? AND time < ?" +
-      (scope == RowScope::claimed ? " AND claim IS NOT NULL" : "");
+  // Streamed and counted in memory (row_grouper.h says why); the groups of reports already
+  // marked are left out.
   RowGrouper grouper;
   std::lock_guard lock(connection_mutex_);
-  auto read =
-      connection_->for_each_row(sql, {slot.policy_domain, slot.begin, slot.end},
-                                [&grouper](const SqlRowView& row) { return grouper.add(row); });
-  if (!read) return Error{read.error()};
-  return grouper.take();
+  auto marked = ledger::read_rows(*connection_, slot, scope,
+                                  [&grouper](const SqlRowView& row) { return grouper.add(row); });
+  if (!marked) return Error{marked.error()};
+  auto groups = grouper.take();
+  std::erase_if(groups, [&marked](const RecordGroup& group) {
+    return std::find(marked->begin(), marked->end(),
+                     ledger::MarkedGroup{group.claim, group.policy_key}) != marked->end();
+  });
+  return groups;
 }
 
 Status SqlRecordStore::mark_reported(const ReportSlot& slot, const std::string& key,
                                      std::int64_t claim) {
   std::lock_guard lock(connection_mutex_);
-  return connection_->execute(
-      "UPDATE records SET reported = 1 WHERE reported = 0 AND policy_domain = ? AND time >= ?"
-      " AND time < ? AND policy_key = ? AND claim = ?",
-      {slot.policy_domain, slot.begin, slot.end, key, claim});
+  return ledger::mark(*connection_, slot, key, claim);
+}
+
+Status SqlRecordStore::close_slot(const ReportSlot& slot, std::int64_t claim) {
+  std::lock_guard lock(connection_mutex_);
+  return ledger::close(*connection_, slot, claim);
 }
 
 Result<bool> SqlRecordStore::was_delivered(const std::string& report_id,
@@ -260,9 +235,8 @@ Status SqlRecordStore::record_delivery(const std::string& report_id, const std::
 
 Result<PruneCount> SqlRecordStore::prune(std::int64_t before) {
   std::lock_guard lock(connection_mutex_);
-  auto counted = connection_->query(
-      "SELECT reported, COUNT(*) FROM records WHERE time < ? GROUP BY reported", {before});
-  if (!counted) return Error{counted.error()};
+  auto counted = ledger::count_before(*connection_, before);
+  if (!counted) return counted;
   if (auto gone = connection_->execute("DELETE FROM records WHERE time < ?", {before}); !gone)
     return Error{gone.error()};
   if (auto gone = connection_->execute("DELETE FROM deliveries WHERE sent_at < ?", {before}); !gone)
@@ -272,12 +246,8 @@ Result<PruneCount> SqlRecordStore::prune(std::int64_t before) {
   if (auto gone = connection_->execute("DELETE FROM failure_deliveries WHERE at < ?", {before});
       !gone)
     return Error{gone.error()};
-  PruneCount count;
-  for (const auto& row : *counted) {
-    if (row.size() != 2) return Error{"store: unexpected column count"};
-    (to_integer(row[0]) != 0 ? count.reported : count.unreported) += to_integer(row[1]);
-  }
-  return count;
+  if (auto gone = ledger::forget_before(*connection_, before); !gone) return Error{gone.error()};
+  return counted;
 }
 
 Result<std::int64_t> SqlRecordStore::expire_failures(std::int64_t before) {

@@ -26,14 +26,15 @@ std::vector<SqlValue> record_insert_values(const ReportRecord& record);
 class SqlRecordStore final : public RecordStore {
  public:
   // The schema must already be migrated (open_store() does it).
-  explicit SqlRecordStore(std::unique_ptr<SqlConnection> connection);
+  SqlRecordStore(std::unique_ptr<SqlConnection> connection, std::int64_t claim_lock_wait_ms);
 
   Status append(const ReportRecord& record) override;
   Result<std::vector<ReportSlot>> pending_slots(const SlotQuery& query) override;
-  Status claim(const ReportSlot& slot) override;
+  Result<RunClaim> claim(const SlotQuery& query) override;
   Result<std::vector<RecordGroup>> rows(const ReportSlot& slot, RowScope scope) override;
   Status mark_reported(const ReportSlot& slot, const std::string& policy_key,
                        std::int64_t claim) override;
+  Status close_slot(const ReportSlot& slot, std::int64_t claim) override;
   Result<bool> was_delivered(const std::string& report_id, const std::string& destination) override;
   Status record_delivery(const std::string& report_id, const std::string& destination,
                          std::int64_t when) override;
@@ -52,6 +53,7 @@ class SqlRecordStore final : public RecordStore {
   Status commit_batch(const std::vector<const ReportRecord*>& records);
   Status insert_failures(const std::vector<const ReportRecord*>& records);
 
+  std::int64_t claim_lock_wait_ms_;
   std::mutex connection_mutex_;
   std::unique_ptr<SqlConnection> connection_;
   GroupCommitter committer_;  // last: its commits use the members above

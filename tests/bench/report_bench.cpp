@@ -127,10 +127,10 @@ Status bulk_fill(const std::string& url, long first, long total) {
   return Ok{};
 }
 
-long unreported_rows(const std::string& url) {
+long stored_rows(const std::string& url) {
   auto connection = connect(url);
   if (!connection) return 0;
-  auto found = (*connection)->query("SELECT COUNT(*) FROM records WHERE reported = 0", {});
+  auto found = (*connection)->query("SELECT COUNT(*) FROM records", {});
   return found && !found->empty() ? std::stol(found->front().front()) : 0;
 }
 
@@ -141,7 +141,8 @@ class NoSender final : public report::ReportSender {
   }
 };
 
-// Accepts every report and keeps none: the run records deliveries and marks rows as it would.
+// Accepts every report and keeps none: the run claims, records deliveries, marks and closes as it
+// would.
 class SinkSender final : public report::ReportSender {
  public:
   Status send(const std::string&, const std::string&) override { return Ok{}; }
@@ -226,7 +227,7 @@ int main(int argc, char** argv) {
   auto store = report::open_store(options);
   if (!store) return std::fprintf(stderr, "%s\n", store.error().c_str()), 1;
   if (!o.report_only && !load(**store, o)) return 1;
-  const long rows = unreported_rows(o.url);
+  const long rows = stored_rows(o.url);
   const double rss_before = peak_rss_mib();
 
   report::RunOptions run;

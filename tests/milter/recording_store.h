@@ -26,11 +26,12 @@ class RecordingStore final : public report::RecordStore {
 
   Status append(const report::ReportRecord& record) override;
   Result<std::vector<report::ReportSlot>> pending_slots(const report::SlotQuery& query) override;
-  Status claim(const report::ReportSlot& slot) override;
+  Result<report::RunClaim> claim(const report::SlotQuery& query) override;
   Result<std::vector<report::RecordGroup>> rows(const report::ReportSlot& slot,
                                                 report::RowScope scope) override;
   Status mark_reported(const report::ReportSlot& slot, const std::string& policy_key,
                        std::int64_t claim) override;
+  Status close_slot(const report::ReportSlot& slot, std::int64_t claim) override;
   Result<bool> was_delivered(const std::string& report_id, const std::string& destination) override;
   Status record_delivery(const std::string& report_id, const std::string& destination,
                          std::int64_t when) override;

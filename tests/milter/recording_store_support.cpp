@@ -40,8 +40,8 @@ Result<std::vector<report::ReportSlot>> RecordingStore::pending_slots(
   return store_->pending_slots(query);
 }
 
-Status RecordingStore::claim(const report::ReportSlot& slot) {
-  return store_->claim(slot);
+Result<report::RunClaim> RecordingStore::claim(const report::SlotQuery& query) {
+  return store_->claim(query);
 }
 
 Result<std::vector<report::RecordGroup>> RecordingStore::rows(const report::ReportSlot& slot,
@@ -52,6 +52,10 @@ Result<std::vector<report::RecordGroup>> RecordingStore::rows(const report::Repo
 Status RecordingStore::mark_reported(const report::ReportSlot& slot, const std::string& policy_key,
                                      std::int64_t claim) {
   return store_->mark_reported(slot, policy_key, claim);
+}
+
+Status RecordingStore::close_slot(const report::ReportSlot& slot, std::int64_t claim) {
+  return store_->close_slot(slot, claim);
 }
 
 Result<bool> RecordingStore::was_delivered(const std::string& report_id,

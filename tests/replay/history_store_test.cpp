@@ -177,7 +177,12 @@ TEST_P(HistoryStoreTest, AVersion1StoreIsReadUnchangedThenMigratedWithOldRowsUsa
   EXPECT_EQ(after.table[2][1], 1);  // the new row: reject -> quarantine under reject: never
   // The old rows are still reported: claimed (version 4) and read as a run reads them.
   const report::ReportSlot slot{"old.example", kDay1, kDay1 + 86400};
-  ASSERT_TRUE((*store)->claim(slot).ok());
+  report::SlotQuery query;
+  query.until = slot.end;
+  query.domain = slot.policy_domain;
+  auto claimed = (*store)->claim(query);
+  ASSERT_TRUE(claimed.ok()) << claimed.error();
+  ASSERT_EQ(claimed->slots, std::vector<report::ReportSlot>{slot});
   auto rows = (*store)->rows(slot, report::RowScope::claimed);
   ASSERT_TRUE(rows.ok()) << rows.error();
   std::int64_t reported = 0;

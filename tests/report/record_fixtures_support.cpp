@@ -28,4 +28,13 @@ ReportRecord sample_record(std::int64_t time, const std::string& policy_domain, 
   return record;
 }
 
+Result<RunClaim> claim_slot(RecordStore& store, const ReportSlot& slot) {
+  SlotQuery query;
+  query.interval_seconds = slot.end - slot.begin;
+  query.since = slot.begin;
+  query.until = slot.end;
+  query.domain = slot.policy_domain;
+  return store.claim(query);
+}
+
 }  // namespace authmilter::report::testing

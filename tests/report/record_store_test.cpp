@@ -119,7 +119,7 @@ TEST_P(RecordStoreTest, MarkedRowsLeaveTheReportAndArePrunedAfterRetention) {
   auto rows = store_->rows(slot, RowScope::claimed);
   ASSERT_TRUE(rows.ok()) << rows.error();
   EXPECT_TRUE(rows->empty());  // nothing claimed yet
-  ASSERT_TRUE(store_->claim(slot).ok());
+  ASSERT_TRUE(testing::claim_slot(*store_, slot).ok());
   rows = store_->rows(slot, RowScope::claimed);
   ASSERT_TRUE(rows.ok()) << rows.error();
   ASSERT_EQ(rows->size(), 2u);
@@ -134,7 +134,7 @@ TEST_P(RecordStoreTest, MarkedRowsLeaveTheReportAndArePrunedAfterRetention) {
   ASSERT_TRUE(rows.ok());
   ASSERT_EQ(rows->size(), 1u);
   EXPECT_EQ((*rows)[0].policy_key, policy_key(other_policy.policy));
-  ASSERT_TRUE(store_->claim(slot).ok());
+  ASSERT_TRUE(testing::claim_slot(*store_, slot).ok());
   rows = store_->rows(slot, RowScope::claimed);
   ASSERT_TRUE(rows.ok());
   ASSERT_EQ(rows->size(), 2u);
@@ -168,7 +168,7 @@ TEST_P(RecordStoreTest, AClaimOutlivesItsRunAndNeverGrows) {
   const ReportSlot slot{"c.example", kDay1, kDay1 + kDay};
   for (int i = 0; i < 3; ++i)
     ASSERT_TRUE(store_->append(sample_record(kDay1 + i, "c.example", 0)).ok());
-  ASSERT_TRUE(store_->claim(slot).ok());
+  ASSERT_TRUE(testing::claim_slot(*store_, slot).ok());
   auto before = store_->rows(slot, RowScope::claimed);
   ASSERT_TRUE(before.ok()) << before.error();
   ASSERT_EQ(before->size(), 1u);
@@ -181,7 +181,7 @@ TEST_P(RecordStoreTest, AClaimOutlivesItsRunAndNeverGrows) {
   ASSERT_TRUE(unclaimed.ok());
   ASSERT_EQ(unclaimed->size(), 2u);  // the dry run's view: the claim, and the new row unclaimed
   EXPECT_EQ((*unclaimed)[0].claim, 0);
-  ASSERT_TRUE(store_->claim(slot).ok());
+  ASSERT_TRUE(testing::claim_slot(*store_, slot).ok());
   auto after = store_->rows(slot, RowScope::claimed);
   ASSERT_TRUE(after.ok());
   ASSERT_EQ(after->size(), 2u);

@@ -9,7 +9,7 @@
 namespace authmilter::report {
 namespace {
 
-// kGroupedColumns: 14 tuple columns, the id, 12 policy columns, the claim.
+// kGroupedColumns (14 tuple columns, the id, 12 policy columns), then the claim.
 using Columns = std::array<std::string, 28>;
 
 class FakeRow final : public SqlRowView {

@@ -1,0 +1,72 @@
+// report_ledger.h - which stored rows each report run claimed: id ranges per slot (schema 5).
+//
+// Why ranges: schema 4 claimed by writing every row, and marked by writing it again. Each slot's
+// rows are spread over the whole table (every domain's mail is interleaved), so each slot's
+// transaction rewrote pages all over it: at 10 M rows a real run took ~20 min, a dry run ~40 s.
+// A range costs one small ledger row per slot and claim, and rows are written once, by append().
+//
+// Why a range is exact: when a claim takes its bound, every id up to MAX(id) is committed (or
+// rolled back), so no row can later appear inside a claimed range. SQLite allocates ids under
+// its one write lock, which the claim holds. On PostgreSQL ids are taken at INSERT, before
+// commit, so the claim first locks `records` in SHARE mode: that waits for every transaction
+// inserting into it (ROW EXCLUSIVE) to end, and holds new ones back only until the bound is read.
+//
+// Tables:
+//   report_ledger (policy_domain, slot_begin, slot_end, claim, id_low, id_high, done): the slot's
+//     unreported rows with id in (id_low, id_high] belong to `claim`. A slot's entries are
+//     contiguous ranges from 0 to its watermark (the last id_high). Entries close together (a
+//     run reads all open ones of a slot and closes them when every report went out), so the
+//     open ones are always the last few.
+//   report_marks (claim, policy_domain, slot_begin, policy_key): one report of an open claim that
+//     went out, while another report of the slot still waits for a destination.
+//   report_scan (scanned_id, scanned_until): every row with id <= scanned_id and
+//     time < scanned_until lies in a ledger range (or was reported under schema 4), so finding
+//     new rows reads only the rows after that, not every row kept for the retention.
+// Rows still carry `reported` (1: reported under schema 4) and `claim` (schema 4's, unused now).
+//
+// Every function runs on the caller's connection; the caller serialises access to it.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "report/record_store.h"
+#include "report/sql_connection.h"
+
+namespace authmilter::report::ledger {
+
+// claim - one claim over every closed slot the query selects: ledger entries for their rows
+// committed so far and not yet in a range; RecordStore::claim(). `lock_wait_ms`: how long
+// PostgreSQL may wait for writers' transactions before the claim fails (the next run retries).
+Result<RunClaim> claim(SqlConnection& connection, const SlotQuery& query,
+                       std::int64_t lock_wait_ms);
+
+// pending_slots - the slots a run would report now: open claims and rows not claimed yet.
+Result<std::vector<ReportSlot>> pending_slots(SqlConnection& connection, const SlotQuery& query);
+
+// read_rows - stream the slot's rows in `scope` to `visit` as kGroupedColumns plus the claim
+// (0 for rows not claimed yet), and return the (claim, policy key) pairs already marked, whose
+// groups the caller drops.
+struct MarkedGroup {
+  std::int64_t claim = 0;
+  std::string policy_key;
+  friend bool operator==(const MarkedGroup&, const MarkedGroup&) = default;
+};
+Result<std::vector<MarkedGroup>> read_rows(SqlConnection& connection, const ReportSlot& slot,
+                                           RowScope scope, const SqlRowVisitor& visit);
+
+Status mark(SqlConnection& connection, const ReportSlot& slot, const std::string& policy_key,
+            std::int64_t claim);
+
+// close - every open claim of the slot up to `last_claim` is reported whole.
+Status close(SqlConnection& connection, const ReportSlot& slot, std::int64_t last_claim);
+
+// count_before - rows older than `before`, split into reported and never reported.
+Result<PruneCount> count_before(SqlConnection& connection, std::int64_t before);
+
+// forget_before - ledger entries and marks of slots that ended by `before` (their rows are gone).
+Status forget_before(SqlConnection& connection, std::int64_t before);
+
+}  // namespace authmilter::report::ledger
