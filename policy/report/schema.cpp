@@ -84,15 +84,19 @@ std::vector<std::string> version_4() {
 // Rows schema 4 claimed but never marked read as not claimed: the first claim takes them again,
 // and the same rows give the same Report-ID (aggregate_report.h), so nothing is sent twice.
 std::vector<std::string> version_5() {
-  return {
+  constexpr const char* kLedger =
       "CREATE TABLE report_ledger (policy_domain TEXT NOT NULL, slot_begin BIGINT NOT NULL,"
       " slot_end BIGINT NOT NULL, claim BIGINT NOT NULL, id_low BIGINT NOT NULL,"
       " id_high BIGINT NOT NULL, done BIGINT NOT NULL DEFAULT 0,"
-      " PRIMARY KEY (policy_domain, slot_begin, claim))",
-      "CREATE INDEX report_ledger_open ON report_ledger (done, slot_begin)",
+      " PRIMARY KEY (policy_domain, slot_begin, claim))";
+  constexpr const char* kMarks =
       "CREATE TABLE report_marks (claim BIGINT NOT NULL, policy_domain TEXT NOT NULL,"
       " slot_begin BIGINT NOT NULL, policy_key TEXT NOT NULL,"
-      " PRIMARY KEY (claim, policy_domain, slot_begin, policy_key))",
+      " PRIMARY KEY (claim, policy_domain, slot_begin, policy_key))";
+  return {
+      kLedger,
+      "CREATE INDEX report_ledger_open ON report_ledger (done, slot_begin)",
+      kMarks,
       "CREATE TABLE report_scan (scanned_id BIGINT NOT NULL, scanned_until BIGINT NOT NULL)",
       "INSERT INTO report_scan (scanned_id, scanned_until) VALUES (0, 0)",
   };
