@@ -3,7 +3,9 @@
 
 #include <algorithm>
 #include <charconv>
+#include <chrono>
 #include <map>
+#include <thread>
 #include <utility>
 
 #include "report/row_grouper.h"
@@ -36,26 +38,27 @@ bool unfiltered(const SlotQuery& query) {
   return query.domain.empty() && query.since <= 0;
 }
 
-using SlotKey = std::pair<std::string, std::int64_t>;  // policy domain, slot begin
-
-// A slot with rows to claim: its watermark (the last id_high, 0 without a claim) and the largest
-// id of its rows found up to the bound.
-struct Discovered {
-  std::int64_t watermark = 0;
-  std::int64_t max_id = 0;
-};
-
-// The domain filter as SQL text, so that a --domain run can use the index on policy_domain.
-std::string domain_filter(const SlotQuery& query, const char* column) {
-  return query.domain.empty() ? " AND '' = ?" : std::string(" AND ") + column + " = ?";
+// Slots that begin at or after `since` (SlotQuery): rows from the first such slot on.
+std::int64_t first_slot_begin(const SlotQuery& query) {
+  if (query.since <= 0) return 0;
+  const std::int64_t into = query.since % query.interval_seconds;
+  return into == 0 ? query.since : query.since - into + query.interval_seconds;
 }
 
-Status add_discovered(SqlConnection& connection, const std::string& head, const SlotQuery& query,
-                      std::int64_t since, std::int64_t bound, std::map<SlotKey, Discovered>& out,
+using SlotKey = std::pair<std::string, std::int64_t>;  // policy domain, slot begin
+using Candidates = std::map<SlotKey, std::int64_t>;    // -> the largest id found in the slot
+
+// The domain filter as SQL text, so that a --domain run can use the index on policy_domain.
+std::string domain_filter(const SlotQuery& query) {
+  return query.domain.empty() ? " AND '' = ?" : " AND policy_domain = ?";
+}
+
+Status add_candidates(SqlConnection& connection, const std::string& head, const SlotQuery& query,
+                      std::int64_t since, std::int64_t bound, Candidates& out,
                       std::vector<SqlValue> params) {
   const std::string sql = "SELECT policy_domain, time - (time % ?), MAX(id) FROM records " + head +
-                          " AND time >= ? AND time < ? AND id <= ?" +
-                          domain_filter(query, "policy_domain") + " GROUP BY 1, 2";
+                          " AND time >= ? AND time < ? AND id <= ?" + domain_filter(query) +
+                          " GROUP BY 1, 2";
   params.insert(params.begin(), SqlValue{query.interval_seconds});
   for (SqlValue value :
        {SqlValue{since}, SqlValue{closed_until(query)}, SqlValue{bound}, SqlValue{query.domain}})
@@ -64,60 +67,82 @@ Status add_discovered(SqlConnection& connection, const std::string& head, const 
   if (!found) return Error{found.error()};
   for (const auto& row : *found) {
     if (row.size() != 3) return Error{"store: unexpected column count"};
-    auto& slot = out[{row[0], to_integer(row[1])}];
-    slot.max_id = std::max(slot.max_id, to_integer(row[2]));
+    auto& max_id = out[{row[0], to_integer(row[1])}];
+    max_id = std::max(max_id, to_integer(row[2]));
   }
   return Ok{};
 }
 
-// The slots with rows up to `bound` beyond their watermark. Reads only the rows after
-// report_scan's mark (report_ledger.h), unless there is none yet.
-Result<std::map<SlotKey, Discovered>> discover(SqlConnection& connection, const SlotQuery& query,
-                                               std::int64_t bound) {
+// Rows with id in (after, bound], whatever their time (SQLite: by the rowid range).
+Status add_candidates_after(SqlConnection& connection, const SlotQuery& query, std::int64_t after,
+                            std::int64_t bound, Candidates& out) {
+  const bool sqlite = connection.dialect() == SqlDialect::sqlite;
+  return add_candidates(connection,
+                        std::string(sqlite ? "NOT INDEXED " : "") + "WHERE id > ? AND reported = 0",
+                        query, first_slot_begin(query), bound, out, {after});
+}
+
+// The slots with unreported rows up to `bound`, before watermarks are applied. Reads only the
+// rows after report_scan's mark (report_ledger.h), unless there is none yet.
+Result<Candidates> discover(SqlConnection& connection, const SlotQuery& query, std::int64_t bound) {
   auto scan = connection.query("SELECT scanned_id, scanned_until FROM report_scan", {});
   if (!scan) return Error{scan.error()};
   if (scan->size() != 1 || scan->front().size() != 2) return Error{"store: report_scan has no row"};
   const std::int64_t scanned_id = to_integer(scan->front()[0]);
   const std::int64_t scanned_until = to_integer(scan->front()[1]);
-  const bool sqlite = connection.dialect() == SqlDialect::sqlite;
-  std::map<SlotKey, Discovered> found;
+  const std::int64_t since = first_slot_begin(query);
+  Candidates found;
   Status read = Ok{};
   if (scanned_id == 0 && scanned_until == 0) {
     // The first claim of the store: every unreported row, through records_pending alone.
-    read = add_discovered(connection, "WHERE reported = 0", query, query.since, bound, found, {});
+    read = add_candidates(connection, "WHERE reported = 0", query, since, bound, found, {});
   } else {
-    // Rows committed since the mark, by id (SQLite: the rowid range, not records_pending)...
-    read = add_discovered(
-        connection, std::string(sqlite ? "NOT INDEXED " : "") + "WHERE id > ? AND reported = 0",
-        query, query.since, bound, found, {scanned_id});
+    // Rows committed since the mark, by id...
+    read = add_candidates_after(connection, query, scanned_id, bound, found);
     // ...and those of intervals still open when the mark was set, by time.
+    const bool sqlite = connection.dialect() == SqlDialect::sqlite;
     if (read)
-      read = add_discovered(
+      read = add_candidates(
           connection, std::string(sqlite ? "INDEXED BY records_time " : "") + "WHERE reported = 0",
-          query, std::max(query.since, scanned_until), bound, found, {});
+          query, std::max(since, scanned_until), bound, found, {});
   }
   if (!read) return Error{read.error()};
-  auto marks = connection.query(
-      "SELECT policy_domain, slot_begin, MAX(id_high) FROM report_ledger WHERE 1 = 1" +
-          domain_filter(query, "policy_domain") + " GROUP BY policy_domain, slot_begin",
-      {query.domain});
-  if (!marks) return Error{marks.error()};
-  for (const auto& row : *marks) {
-    if (row.size() != 3) return Error{"store: unexpected column count"};
-    const auto slot = found.find({row[0], to_integer(row[1])});
-    if (slot != found.end()) slot->second.watermark = to_integer(row[2]);
-  }
-  std::erase_if(found,
-                [](const auto& slot) { return slot.second.max_id <= slot.second.watermark; });
   return found;
+}
+
+// A slot's watermark: the highest id any claim took in the slot's time, its own claims or
+// those of a slot of another length that overlaps it (the report interval was changed).
+Result<std::int64_t> watermark(SqlConnection& connection, const ReportSlot& slot) {
+  return single_integer(connection,
+                        "SELECT COALESCE(MAX(id_high), 0) FROM report_ledger WHERE"
+                        " policy_domain = ? AND slot_begin < ? AND slot_end > ?",
+                        {slot.policy_domain, slot.end, slot.begin});
+}
+
+struct NewClaim {
+  ReportSlot slot;
+  std::int64_t id_low = 0;  // the slot's watermark
+};
+
+// The candidates that hold rows beyond their watermark.
+Result<std::vector<NewClaim>> beyond_watermarks(SqlConnection& connection, const SlotQuery& query,
+                                                const Candidates& candidates) {
+  std::vector<NewClaim> claims;
+  for (const auto& [key, max_id] : candidates) {
+    const ReportSlot slot{key.first, key.second, key.second + query.interval_seconds};
+    auto low = watermark(connection, slot);
+    if (!low) return Error{low.error()};
+    if (max_id > *low) claims.push_back({slot, *low});
+  }
+  return claims;
 }
 
 Result<std::vector<ReportSlot>> open_slots(SqlConnection& connection, const SlotQuery& query) {
   auto found = connection.query(
       "SELECT DISTINCT policy_domain, slot_begin, slot_end FROM report_ledger WHERE done = 0"
       " AND slot_begin >= ? AND slot_end <= ?" +
-          domain_filter(query, "policy_domain"),
-      {query.since, closed_until(query), query.domain});
+          domain_filter(query),
+      {first_slot_begin(query), closed_until(query), query.domain});
   if (!found) return Error{found.error()};
   std::vector<ReportSlot> slots;
   for (const auto& row : *found) {
@@ -134,37 +159,55 @@ void sort_unique(std::vector<ReportSlot>& slots) {
   slots.erase(std::unique(slots.begin(), slots.end()), slots.end());
 }
 
-// The id bound of a claim: every row up to it is committed. PostgreSQL: see report_ledger.h;
-// the SHARE lock is held only for the one SELECT, so the daemons' appends wait milliseconds.
-Result<std::int64_t> postgres_bound(SqlConnection& connection, std::int64_t lock_wait_ms) {
-  if (auto begun = connection.execute("BEGIN", {}); !begun) return Error{begun.error()};
-  Status locked =
-      connection.execute("SET LOCAL lock_timeout = " + std::to_string(lock_wait_ms), {});
-  if (locked) locked = connection.execute("LOCK TABLE records IN SHARE MODE", {});
-  Result<std::int64_t> bound =
-      locked ? single_integer(connection, "SELECT COALESCE(MAX(id), 0) FROM records", {})
-             : Result<std::int64_t>(Error{locked.error()});
-  if (bound) {
-    if (auto committed = connection.execute("COMMIT", {}); !committed)
-      bound = Error{committed.error()};
+Result<std::int64_t> max_id(SqlConnection& connection) {
+  return single_integer(connection, "SELECT COALESCE(MAX(id), 0) FROM records", {});
+}
+
+constexpr const char* kInserters =
+    " FROM pg_locks WHERE locktype = 'relation' AND relation = 'records'::regclass"
+    " AND mode = 'RowExclusiveLock' AND granted AND pid <> pg_backend_pid()";
+
+// PostgreSQL's bound: MAX(id) once every transaction that may still hold a smaller id has ended
+// (report_ledger.h). An INSERT takes ROW EXCLUSIVE on `records` before it draws its id, so a
+// transaction holding an id below the bound already holds that lock when it is listed here,
+// after the bound was read; new inserters are neither listed nor held back.
+Result<std::int64_t> settled_postgres_bound(SqlConnection& connection, std::int64_t wait_ms) {
+  auto bound = max_id(connection);
+  if (!bound) return bound;
+  auto holders = connection.query(std::string("SELECT virtualtransaction") + kInserters, {});
+  if (!holders) return Error{holders.error()};
+  if (holders->empty()) return bound;
+  std::string listed = "{";
+  for (const auto& row : *holders) listed += (listed.size() > 1 ? "," : "") + row.at(0);
+  listed += "}";
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(wait_ms);
+  for (;;) {
+    auto open = single_integer(connection,
+                               std::string("SELECT COUNT(*)") + kInserters +
+                                   " AND virtualtransaction = ANY (CAST(? AS text[]))",
+                               {listed});
+    if (!open) return open;
+    if (*open == 0) return bound;
+    if (std::chrono::steady_clock::now() >= deadline)
+      return Error{"store: the claim waited " + std::to_string(wait_ms) + " ms for " +
+                   std::to_string(*open) +
+                   " open transaction(s) inserting into records; the next run retries"};
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  if (!bound) (void)connection.execute("ROLLBACK", {});
-  return bound;
 }
 
 Result<std::int64_t> insert_claims(SqlConnection& connection, const SlotQuery& query,
-                                   std::int64_t bound) {
+                                   const Candidates& candidates, std::int64_t bound) {
   auto number = single_integer(
       connection, "UPDATE report_claims SET last_claim = last_claim + 1 RETURNING last_claim", {});
   if (!number) return number;
-  auto found = discover(connection, query, bound);
-  if (!found) return Error{found.error()};
-  for (const auto& [key, slot] : *found) {
+  auto claims = beyond_watermarks(connection, query, candidates);
+  if (!claims) return Error{claims.error()};
+  for (const auto& claim : *claims) {
     Status inserted = connection.execute(
         "INSERT INTO report_ledger (policy_domain, slot_begin, slot_end, claim, id_low, id_high,"
         " done) VALUES (?, ?, ?, ?, ?, ?, 0)",
-        {key.first, key.second, key.second + query.interval_seconds, *number, slot.watermark,
-         bound});
+        {claim.slot.policy_domain, claim.slot.begin, claim.slot.end, *number, claim.id_low, bound});
     if (!inserted) return Error{inserted.error()};
   }
   if (!unfiltered(query)) return number;
@@ -180,29 +223,33 @@ Result<std::int64_t> insert_claims(SqlConnection& connection, const SlotQuery& q
 
 }  // namespace
 
+// Discovery, the long read, runs before the claim's transaction, so that SQLite's write lock is
+// held only for the rows appended meanwhile and the few ledger rows (appends wait on it).
 Result<RunClaim> claim(SqlConnection& connection, const SlotQuery& query,
                        std::int64_t lock_wait_ms) {
   if (query.interval_seconds <= 0) return Error{"store: the report interval must be positive"};
   const bool sqlite = connection.dialect() == SqlDialect::sqlite;
-  std::int64_t bound = 0;
-  if (!sqlite) {
-    auto taken = postgres_bound(connection, lock_wait_ms);
-    if (!taken) return Error{taken.error()};
-    bound = *taken;
-  }
-  // SQLite: BEGIN IMMEDIATE holds the write lock, so MAX(id) is the bound. PostgreSQL: a plain
-  // transaction; the report_claims row lock taken first orders concurrent runs.
+  // SQLite allocates ids under its one write lock: MAX(id) outside a write is a settled bound.
+  auto read_bound = sqlite ? max_id(connection) : settled_postgres_bound(connection, lock_wait_ms);
+  if (!read_bound) return Error{read_bound.error()};
+  auto candidates = discover(connection, query, *read_bound);
+  if (!candidates) return Error{candidates.error()};
+  // SQLite: BEGIN IMMEDIATE; rows appended since the read are added under the lock. PostgreSQL:
+  // a plain transaction; the report_claims row lock taken first orders concurrent runs, and
+  // watermarks are read after it.
   if (auto begun = sqlite ? connection.begin_exclusive() : connection.execute("BEGIN", {}); !begun)
     return Error{begun.error()};
-  Result<std::int64_t> number = std::int64_t{0};
+  Result<std::int64_t> bound = *read_bound;
   if (sqlite) {
-    auto taken = single_integer(connection, "SELECT COALESCE(MAX(id), 0) FROM records", {});
-    if (taken)
-      bound = *taken;
-    else
-      number = Error{taken.error()};
+    bound = max_id(connection);
+    if (bound && *bound > *read_bound) {
+      if (auto added = add_candidates_after(connection, query, *read_bound, *bound, *candidates);
+          !added)
+        bound = Error{added.error()};
+    }
   }
-  if (number) number = insert_claims(connection, query, bound);
+  Result<std::int64_t> number =
+      bound ? insert_claims(connection, query, *candidates, *bound) : bound;
   Result<std::vector<ReportSlot>> slots =
       number ? open_slots(connection, query)
              : Result<std::vector<ReportSlot>>(Error{number.error()});
@@ -222,12 +269,13 @@ Result<std::vector<ReportSlot>> pending_slots(SqlConnection& connection, const S
   if (query.interval_seconds <= 0) return Error{"store: the report interval must be positive"};
   auto slots = open_slots(connection, query);
   if (!slots) return slots;
-  auto bound = single_integer(connection, "SELECT COALESCE(MAX(id), 0) FROM records", {});
+  auto bound = max_id(connection);
   if (!bound) return Error{bound.error()};
-  auto found = discover(connection, query, *bound);
-  if (!found) return Error{found.error()};
-  for (const auto& [key, slot] : *found)
-    slots->push_back({key.first, key.second, key.second + query.interval_seconds});
+  auto candidates = discover(connection, query, *bound);
+  if (!candidates) return Error{candidates.error()};
+  auto claims = beyond_watermarks(connection, query, *candidates);
+  if (!claims) return Error{claims.error()};
+  for (const auto& claim : *claims) slots->push_back(claim.slot);
   sort_unique(*slots);
   return slots;
 }
@@ -239,24 +287,30 @@ Result<std::vector<MarkedGroup>> read_rows(SqlConnection& connection, const Repo
       " AND slot_begin = ? AND slot_end = ? ORDER BY id_high",
       {slot.policy_domain, slot.begin, slot.end});
   if (!entries) return Error{entries.error()};
-  std::int64_t watermark = 0;
   std::vector<const SqlRow*> open;
   for (const auto& entry : *entries) {
     if (entry.size() != 4) return Error{"store: unexpected column count"};
-    watermark = to_integer(entry[2]);
     if (to_integer(entry[3]) == 0) open.push_back(&entry);
   }
   if (scope == RowScope::claimed && open.empty()) return std::vector<MarkedGroup>{};
-  // Each open range's rows carry its claim; rows past the watermark are not claimed yet.
-  std::string claim_of = "CASE";
+  // Each open range's rows carry its claim, rows past the watermark none (0). A row a schema-4
+  // run claimed and never marked keeps that claim: same rows, same Report-ID as that run's.
+  std::string claim_of = "CASE WHEN claim IS NOT NULL THEN claim";
   std::vector<SqlValue> params;
   for (const SqlRow* entry : open) {
     claim_of += " WHEN id <= ? THEN ?";
     params.emplace_back(to_integer((*entry)[2]));
     params.emplace_back(to_integer((*entry)[0]));
   }
-  claim_of = open.empty() ? "0" : claim_of + " ELSE 0 END";
-  const std::int64_t low = open.empty() ? watermark : to_integer((*open.front())[1]);
+  claim_of += " ELSE 0 END";
+  std::int64_t low = 0;
+  if (open.empty()) {
+    auto taken = watermark(connection, slot);
+    if (!taken) return Error{taken.error()};
+    low = *taken;
+  } else {
+    low = to_integer((*open.front())[1]);
+  }
   std::string sql = std::string("SELECT ") + kGroupedColumns + ", " + claim_of +
                     " FROM records WHERE reported = 0 AND policy_domain = ? AND time >= ?"
                     " AND time < ? AND id > ?";
@@ -265,7 +319,7 @@ Result<std::vector<MarkedGroup>> read_rows(SqlConnection& connection, const Repo
     params.push_back(std::move(value));
   if (scope == RowScope::claimed) {
     sql += " AND id <= ?";
-    params.emplace_back(watermark);
+    params.emplace_back(to_integer((*open.back())[2]));
   }
   if (auto read = connection.for_each_row(sql, params, visit); !read) return Error{read.error()};
   std::vector<MarkedGroup> marked;
@@ -323,7 +377,7 @@ Result<PruneCount> count_before(SqlConnection& connection, std::int64_t before) 
   auto marked =
       closed ? single_integer(connection,
                               std::string("SELECT COUNT(*) FROM report_ledger l") + kInRange +
-                                  " JOIN report_marks m ON m.claim = l.claim"
+                                  " JOIN report_marks m ON m.claim = COALESCE(r.claim, l.claim)"
                                   " AND m.policy_domain = l.policy_domain"
                                   " AND m.slot_begin = l.slot_begin AND m.policy_key = r.policy_key"
                                   " WHERE l.done = 0 AND l.slot_begin < ? AND r.time < ?",

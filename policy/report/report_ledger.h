@@ -5,24 +5,33 @@
 // transaction rewrote pages all over it: at 10 M rows a real run took ~20 min, a dry run ~40 s.
 // A range costs one small ledger row per slot and claim, and rows are written once, by append().
 //
-// Why a range is exact: when a claim takes its bound, every id up to MAX(id) is committed (or
+// Why a range is exact: a claim's bound is a MAX(id) up to which every id is committed (or
 // rolled back), so no row can later appear inside a claimed range. SQLite allocates ids under
-// its one write lock, which the claim holds. On PostgreSQL ids are taken at INSERT, before
-// commit, so the claim first locks `records` in SHARE mode: that waits for every transaction
-// inserting into it (ROW EXCLUSIVE) to end, and holds new ones back only until the bound is read.
+// its one write lock, so any MAX(id) it reads is such a bound. On PostgreSQL ids are drawn at
+// INSERT, before commit (BIGSERIAL, no sequence cache), and an INSERT holds ROW EXCLUSIVE on
+// `records` from before it draws its id until its transaction ends. So the claim reads MAX(id),
+// then lists the transactions holding that lock, and waits until those have ended: any id below
+// the bound belongs to one of them or is already visible. It locks nothing itself, so the
+// daemons' appends are never held back (LOCK TABLE ... SHARE would queue every new append behind
+// it, and VACUUM would hold it up).
+// The long read, discovery, runs before the claim's transaction: SQLite's write lock (which the
+// daemons' appends wait for) is held only to add the rows appended meanwhile and the ledger rows.
 //
 // Tables:
 //   report_ledger (policy_domain, slot_begin, slot_end, claim, id_low, id_high, done): the slot's
 //     unreported rows with id in (id_low, id_high] belong to `claim`. A slot's entries are
-//     contiguous ranges from 0 to its watermark (the last id_high). Entries close together (a
-//     run reads all open ones of a slot and closes them when every report went out), so the
-//     open ones are always the last few.
+//     contiguous ranges from its watermark at the time; the watermark is the highest id_high of
+//     any entry whose slot overlaps it in time, so a changed report interval never claims rows
+//     twice. Entries close together (a run reads all open ones of a slot and closes them when
+//     every report went out), so the open ones are always the last few.
 //   report_marks (claim, policy_domain, slot_begin, policy_key): one report of an open claim that
 //     went out, while another report of the slot still waits for a destination.
 //   report_scan (scanned_id, scanned_until): every row with id <= scanned_id and
 //     time < scanned_until lies in a ledger range (or was reported under schema 4), so finding
 //     new rows reads only the rows after that, not every row kept for the retention.
-// Rows still carry `reported` (1: reported under schema 4) and `claim` (schema 4's, unused now).
+// Rows still carry `reported` (1: reported under schema 4) and `claim` (schema 4's: a row a
+// schema-4 run claimed and never marked keeps that claim, so its report keeps its rows and
+// Report-ID; schema 5 never writes it).
 //
 // Every function runs on the caller's connection; the caller serialises access to it.
 #pragma once
