@@ -110,13 +110,12 @@ Result<Candidates> discover(SqlConnection& connection, const SlotQuery& query, s
   return found;
 }
 
-// A slot's watermark: the highest id any claim took in the slot's time, its own claims or
-// those of a slot of another length that overlaps it (the report interval was changed).
+// A slot's watermark: the highest id its own claims took (report_ledger.h).
 Result<std::int64_t> watermark(SqlConnection& connection, const ReportSlot& slot) {
   return single_integer(connection,
                         "SELECT COALESCE(MAX(id_high), 0) FROM report_ledger WHERE"
-                        " policy_domain = ? AND slot_begin < ? AND slot_end > ?",
-                        {slot.policy_domain, slot.end, slot.begin});
+                        " policy_domain = ? AND slot_begin = ? AND slot_end = ?",
+                        {slot.policy_domain, slot.begin, slot.end});
 }
 
 struct NewClaim {
@@ -165,7 +164,8 @@ Result<std::int64_t> max_id(SqlConnection& connection) {
 
 constexpr const char* kInserters =
     " FROM pg_locks WHERE locktype = 'relation' AND relation = 'records'::regclass"
-    " AND mode = 'RowExclusiveLock' AND granted AND pid <> pg_backend_pid()";
+    " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+    " AND mode = 'RowExclusiveLock' AND granted AND pid IS DISTINCT FROM pg_backend_pid()";
 
 // PostgreSQL's bound: MAX(id) once every transaction that may still hold a smaller id has ended
 // (report_ledger.h). An INSERT takes ROW EXCLUSIVE on `records` before it draws its id, so a
@@ -280,53 +280,100 @@ Result<std::vector<ReportSlot>> pending_slots(SqlConnection& connection, const S
   return slots;
 }
 
+namespace {
+
+struct LedgerEntry {
+  std::int64_t claim = 0;
+  std::int64_t begin = 0;
+  std::int64_t end = 0;
+  std::int64_t id_low = 0;
+  std::int64_t id_high = 0;
+  bool done = false;
+  bool own = false;  // the slot's own entry, not one of a slot of another length
+};
+
+// The entries whose slot overlaps this one in time (its own and, after a change of the report
+// interval, those of other lengths), by claim.
+Result<std::vector<LedgerEntry>> overlapping_entries(SqlConnection& connection,
+                                                     const ReportSlot& slot) {
+  auto found = connection.query(
+      "SELECT claim, slot_begin, slot_end, id_low, id_high, done FROM report_ledger"
+      " WHERE policy_domain = ? AND slot_begin < ? AND slot_end > ? ORDER BY claim",
+      {slot.policy_domain, slot.end, slot.begin});
+  if (!found) return Error{found.error()};
+  std::vector<LedgerEntry> entries;
+  for (const auto& row : *found) {
+    if (row.size() != 6) return Error{"store: unexpected column count"};
+    LedgerEntry entry{.claim = to_integer(row[0]),
+                      .begin = to_integer(row[1]),
+                      .end = to_integer(row[2]),
+                      .id_low = to_integer(row[3]),
+                      .id_high = to_integer(row[4]),
+                      .done = to_integer(row[5]) != 0};
+    entry.own = entry.begin == slot.begin && entry.end == slot.end;
+    entries.push_back(entry);
+  }
+  return entries;
+}
+
+}  // namespace
+
+// A row belongs to the claim with the lowest number whose range covers it: its slot's own, or,
+// after a change of the report interval, a slot of another length that overlaps it. Without such
+// a change only the slot's own entries exist and the CASE is one test per open claim.
 Result<std::vector<MarkedGroup>> read_rows(SqlConnection& connection, const ReportSlot& slot,
                                            RowScope scope, const SqlRowVisitor& visit) {
-  auto entries = connection.query(
-      "SELECT claim, id_low, id_high, done FROM report_ledger WHERE policy_domain = ?"
-      " AND slot_begin = ? AND slot_end = ? ORDER BY id_high",
-      {slot.policy_domain, slot.begin, slot.end});
+  auto entries = overlapping_entries(connection, slot);
   if (!entries) return Error{entries.error()};
-  std::vector<const SqlRow*> open;
+  std::vector<std::int64_t> open_claims;
+  std::int64_t watermark = 0;
+  std::int64_t low = -1;  // the first open own range's id_low
   for (const auto& entry : *entries) {
-    if (entry.size() != 4) return Error{"store: unexpected column count"};
-    if (to_integer(entry[3]) == 0) open.push_back(&entry);
+    if (!entry.own) continue;
+    watermark = std::max(watermark, entry.id_high);
+    if (!entry.done) {
+      open_claims.push_back(entry.claim);
+      if (low < 0 || entry.id_low < low) low = entry.id_low;
+    }
   }
-  if (scope == RowScope::claimed && open.empty()) return std::vector<MarkedGroup>{};
-  // Each open range's rows carry its claim, rows past the watermark none (0). A row a schema-4
-  // run claimed and never marked keeps that claim: same rows, same Report-ID as that run's.
-  std::string claim_of = "CASE WHEN claim IS NOT NULL THEN claim";
-  std::vector<SqlValue> params;
-  for (const SqlRow* entry : open) {
-    claim_of += " WHEN id <= ? THEN ?";
-    params.emplace_back(to_integer((*entry)[2]));
-    params.emplace_back(to_integer((*entry)[0]));
+  if (scope == RowScope::claimed && open_claims.empty()) return std::vector<MarkedGroup>{};
+  if (low < 0) low = watermark;
+  // owner: the lowest claim covering the row (0: none). Entries wholly below `low` are left out:
+  // no row read is theirs.
+  std::string owner = "CASE";
+  std::vector<SqlValue> owner_params;
+  for (const auto& entry : *entries) {
+    if (entry.id_high <= low) continue;
+    owner += " WHEN time >= ? AND time < ? AND id > ? AND id <= ? THEN ?";
+    for (std::int64_t value : {entry.begin, entry.end, entry.id_low, entry.id_high, entry.claim})
+      owner_params.emplace_back(value);
   }
-  claim_of += " ELSE 0 END";
-  std::int64_t low = 0;
-  if (open.empty()) {
-    auto taken = watermark(connection, slot);
-    if (!taken) return Error{taken.error()};
-    low = *taken;
-  } else {
-    low = to_integer((*open.front())[1]);
-  }
-  std::string sql = std::string("SELECT ") + kGroupedColumns + ", " + claim_of +
-                    " FROM records WHERE reported = 0 AND policy_domain = ? AND time >= ?"
-                    " AND time < ? AND id > ?";
+  owner = owner_params.empty() ? "0" : owner + " ELSE 0 END";
+  // The rows this slot reports: those its open claims own, and in a dry run those nobody owns.
+  std::string owned = " WHERE owner IN (";
+  for (std::size_t i = 0; i < open_claims.size(); ++i) owned += i == 0 ? "?" : ", ?";
+  owned = open_claims.empty()
+              ? " WHERE owner = 0"
+              : owned + ")" + (scope == RowScope::unreported ? " OR owner = 0" : "");
+  // A row a schema-4 run claimed and never marked keeps that claim: same rows, same Report-ID.
+  std::string sql = std::string("SELECT ") + kGroupedColumns +
+                    ", CASE WHEN legacy IS NOT NULL THEN legacy ELSE owner END FROM (SELECT " +
+                    kGroupedColumns + ", claim AS legacy, " + owner +
+                    " AS owner FROM records WHERE reported = 0 AND policy_domain = ?"
+                    " AND time >= ? AND time < ? AND id > ?) AS slot_rows" +
+                    owned;
+  std::vector<SqlValue> params = std::move(owner_params);
   for (SqlValue value :
        {SqlValue{slot.policy_domain}, SqlValue{slot.begin}, SqlValue{slot.end}, SqlValue{low}})
     params.push_back(std::move(value));
-  if (scope == RowScope::claimed) {
-    sql += " AND id <= ?";
-    params.emplace_back(to_integer((*open.back())[2]));
-  }
+  for (std::int64_t claim : open_claims) params.emplace_back(claim);
   if (auto read = connection.for_each_row(sql, params, visit); !read) return Error{read.error()};
   std::vector<MarkedGroup> marked;
-  if (open.empty()) return marked;
+  if (open_claims.empty()) return marked;
   auto marks = connection.query(
-      "SELECT claim, policy_key FROM report_marks WHERE policy_domain = ? AND slot_begin = ?",
-      {slot.policy_domain, slot.begin});
+      "SELECT claim, policy_key FROM report_marks WHERE policy_domain = ? AND slot_begin = ?"
+      " AND slot_end = ?",
+      {slot.policy_domain, slot.begin, slot.end});
   if (!marks) return Error{marks.error()};
   for (const auto& row : *marks) {
     if (row.size() != 2) return Error{"store: unexpected column count"};
@@ -338,9 +385,9 @@ Result<std::vector<MarkedGroup>> read_rows(SqlConnection& connection, const Repo
 Status mark(SqlConnection& connection, const ReportSlot& slot, const std::string& policy_key,
             std::int64_t claim) {
   return connection.execute(
-      "INSERT INTO report_marks (claim, policy_domain, slot_begin, policy_key)"
-      " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-      {claim, slot.policy_domain, slot.begin, policy_key});
+      "INSERT INTO report_marks (claim, policy_domain, slot_begin, slot_end, policy_key)"
+      " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+      {claim, slot.policy_domain, slot.begin, slot.end, policy_key});
 }
 
 Status close(SqlConnection& connection, const ReportSlot& slot, std::int64_t last_claim) {
@@ -351,41 +398,39 @@ Status close(SqlConnection& connection, const ReportSlot& slot, std::int64_t las
       {slot.policy_domain, slot.begin, slot.end, last_claim});
   if (closed)
     closed = connection.execute(
-        "DELETE FROM report_marks WHERE policy_domain = ? AND slot_begin = ? AND claim <= ?",
-        {slot.policy_domain, slot.begin, last_claim});
+        "DELETE FROM report_marks WHERE policy_domain = ? AND slot_begin = ? AND slot_end = ?"
+        " AND claim <= ?",
+        {slot.policy_domain, slot.begin, slot.end, last_claim});
   if (closed) closed = connection.execute("COMMIT", {});
   if (!closed) (void)connection.execute("ROLLBACK", {});
   return closed;
 }
 
+// Rows under a closed claim, or under an open one whose report for their policy was marked;
+// DISTINCT because after a change of the report interval two ranges can cover one row.
 Result<PruneCount> count_before(SqlConnection& connection, std::int64_t before) {
-  constexpr const char* kInRange =
-      " JOIN records r ON r.reported = 0 AND r.policy_domain = l.policy_domain"
-      " AND r.time >= l.slot_begin AND r.time < l.slot_end AND r.id > l.id_low"
-      " AND r.id <= l.id_high";
   auto all = single_integer(connection, "SELECT COUNT(*) FROM records WHERE time < ?", {before});
   auto earlier =
       all ? single_integer(connection,
                            "SELECT COUNT(*) FROM records WHERE time < ? AND reported = 1", {before})
           : all;
-  auto closed =
-      earlier ? single_integer(connection,
-                               std::string("SELECT COUNT(*) FROM report_ledger l") + kInRange +
-                                   " WHERE l.done = 1 AND l.slot_begin < ? AND r.time < ?",
-                               {before, before})
-              : earlier;
-  auto marked =
-      closed ? single_integer(connection,
-                              std::string("SELECT COUNT(*) FROM report_ledger l") + kInRange +
-                                  " JOIN report_marks m ON m.claim = COALESCE(r.claim, l.claim)"
-                                  " AND m.policy_domain = l.policy_domain"
-                                  " AND m.slot_begin = l.slot_begin AND m.policy_key = r.policy_key"
-                                  " WHERE l.done = 0 AND l.slot_begin < ? AND r.time < ?",
-                              {before, before})
-             : closed;
-  if (!marked) return Error{marked.error()};
+  auto later =
+      earlier
+          ? single_integer(
+                connection,
+                "SELECT COUNT(DISTINCT r.id) FROM report_ledger l JOIN records r"
+                " ON r.reported = 0 AND r.policy_domain = l.policy_domain"
+                " AND r.time >= l.slot_begin AND r.time < l.slot_end AND r.id > l.id_low"
+                " AND r.id <= l.id_high"
+                " LEFT JOIN report_marks m ON m.claim = COALESCE(r.claim, l.claim)"
+                " AND m.policy_domain = l.policy_domain AND m.slot_begin = l.slot_begin"
+                " AND m.slot_end = l.slot_end AND m.policy_key = r.policy_key"
+                " WHERE l.slot_begin < ? AND r.time < ? AND (l.done = 1 OR m.claim IS NOT NULL)",
+                {before, before})
+          : earlier;
+  if (!later) return Error{later.error()};
   PruneCount count;
-  count.reported = *earlier + *closed + *marked;
+  count.reported = *earlier + *later;
   count.unreported = *all - count.reported;
   return count;
 }
@@ -394,10 +439,11 @@ Status forget_before(SqlConnection& connection, std::int64_t before) {
   if (auto gone = connection.execute("DELETE FROM report_ledger WHERE slot_end <= ?", {before});
       !gone)
     return gone;
+  // By slot, not claim: a schema-4 claim's marks belong to a slot whose claims are schema 5's.
   return connection.execute(
       "DELETE FROM report_marks WHERE NOT EXISTS (SELECT 1 FROM report_ledger l"
-      " WHERE l.claim = report_marks.claim AND l.policy_domain = report_marks.policy_domain"
-      " AND l.slot_begin = report_marks.slot_begin)",
+      " WHERE l.policy_domain = report_marks.policy_domain"
+      " AND l.slot_begin = report_marks.slot_begin AND l.slot_end = report_marks.slot_end)",
       {});
 }
 

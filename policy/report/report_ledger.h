@@ -19,13 +19,15 @@
 //
 // Tables:
 //   report_ledger (policy_domain, slot_begin, slot_end, claim, id_low, id_high, done): the slot's
-//     unreported rows with id in (id_low, id_high] belong to `claim`. A slot's entries are
-//     contiguous ranges from its watermark at the time; the watermark is the highest id_high of
-//     any entry whose slot overlaps it in time, so a changed report interval never claims rows
-//     twice. Entries close together (a run reads all open ones of a slot and closes them when
-//     every report went out), so the open ones are always the last few.
-//   report_marks (claim, policy_domain, slot_begin, policy_key): one report of an open claim that
-//     went out, while another report of the slot still waits for a destination.
+//     unreported rows with id in (id_low, id_high] are covered by `claim`. A slot's own entries
+//     are contiguous ranges from 0 to its watermark (the last id_high). Entries close together
+//     (a run reads all open ones of a slot and closes them when every report went out), so the
+//     open ones are always the last few. After a change of the report interval, entries of
+//     slots of different lengths can cover one row: the row belongs to the covering claim with
+//     the lowest number, and only that claim's slot reports it. (A dry run then shows a row no
+//     claim covers yet under each overlapping slot it lists.)
+//   report_marks (claim, policy_domain, slot_begin, slot_end, policy_key): one report of an open
+//     claim that went out, while another report of the slot still waits for a destination.
 //   report_scan (scanned_id, scanned_until): every row with id <= scanned_id and
 //     time < scanned_until lies in a ledger range (or was reported under schema 4), so finding
 //     new rows reads only the rows after that, not every row kept for the retention.

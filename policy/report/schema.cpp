@@ -81,8 +81,8 @@ std::vector<std::string> version_4() {
 }
 
 // Version 5: claims as id ranges per slot (report_ledger.h), so a run writes no record row.
-// Rows schema 4 claimed but never marked read as not claimed: the first claim takes them again,
-// and the same rows give the same Report-ID (aggregate_report.h), so nothing is sent twice.
+// Rows schema 4 claimed but never marked keep that claim (records.claim) until it is reported:
+// the same rows under the same Report-ID (aggregate_report.h), so nothing is sent twice.
 std::vector<std::string> version_5() {
   constexpr const char* kLedger =
       "CREATE TABLE report_ledger (policy_domain TEXT NOT NULL, slot_begin BIGINT NOT NULL,"
@@ -91,8 +91,8 @@ std::vector<std::string> version_5() {
       " PRIMARY KEY (policy_domain, slot_begin, claim))";
   constexpr const char* kMarks =
       "CREATE TABLE report_marks (claim BIGINT NOT NULL, policy_domain TEXT NOT NULL,"
-      " slot_begin BIGINT NOT NULL, policy_key TEXT NOT NULL,"
-      " PRIMARY KEY (claim, policy_domain, slot_begin, policy_key))";
+      " slot_begin BIGINT NOT NULL, slot_end BIGINT NOT NULL, policy_key TEXT NOT NULL,"
+      " PRIMARY KEY (claim, policy_domain, slot_begin, slot_end, policy_key))";
   return {
       kLedger,
       "CREATE INDEX report_ledger_open ON report_ledger (done, slot_begin)",

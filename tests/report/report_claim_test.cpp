@@ -63,14 +63,16 @@ SentReport parse_mail(const std::string& mail, const std::string& to) {
   return sent;
 }
 
-// Accepts every mail and notes what it carried.
+// Accepts every mail and notes what it carried; refuses b@ while `refuse_b` is set.
 class CapturingSender final : public ReportSender {
  public:
   Status send(const std::string& mail, const std::string& to) override {
+    if (refuse_b && to.starts_with("b@")) return Error{"refused"};
     sent.push_back(parse_mail(mail, to));
     return Ok{};
   }
   std::vector<SentReport> sent;
+  bool refuse_b = false;
 };
 
 // A second writer on its own connection (another MTA's daemon): begin() inserts a row in an open
@@ -217,7 +219,8 @@ TEST_P(ReportClaimTest, ARowUncommittedWhenTheRunStartsIsWaitedForAndReportedOnc
 // why, sends and claims nothing; the next run reports every row once. (SQLite: the same wait is
 // its 10 s busy timeout, too long for a unit test.)
 TEST_P(ReportClaimTest, AClaimThatCannotWaitLongerFailsAndTheNextRunReportsEverything) {
-  if (GetParam() != "postgresql") GTEST_SKIP() << "PostgreSQL's lock_timeout only";
+  if (GetParam() != "postgresql")
+    GTEST_SKIP() << "PostgreSQL only: SQLite's wait is its 10 s busy timeout";
   store_.reset();
   open(200);
   append(1, 3);
@@ -400,6 +403,51 @@ TEST_P(ReportClaimTest, AShorterIntervalDoesNotReportRowsOfALongerOneAgain) {
   ASSERT_EQ(sender.sent.size(), 4u);
   EXPECT_EQ(sender.sent[2].messages, 1);
   EXPECT_EQ(run(sender).reports, 0);
+}
+
+// 12 hours, then a day: the second half of the day was still open at the 12-hour run, so its
+// rows, whatever their ids, go in the daily report; the first half's do not go again.
+TEST_P(ReportClaimTest, ALongerIntervalReportsWhatTheShorterOneLeftOpen) {
+  options_.query.interval_seconds = 43'200;
+  append(1, 2);
+  ASSERT_TRUE(store_->append(row_at(kDay1 + 50'000, 3)).ok());
+  options_.now = options_.query.until = kDay1 + 43'200 + 60;
+  CapturingSender sender;
+  const auto halves = run(sender);
+  ASSERT_EQ(halves.reports, 1) << ::testing::PrintToString(halves.lines);
+  EXPECT_EQ(sender.sent[0].messages, 2);
+  options_.query.interval_seconds = 86'400;
+  options_.now = options_.query.until = kDay1 + 86'400 + 60;
+  const auto daily = run(sender);
+  ASSERT_EQ(daily.reports, 1) << ::testing::PrintToString(daily.lines);
+  ASSERT_EQ(sender.sent.size(), 4u);
+  EXPECT_EQ(sender.sent[2].messages, 1);
+  EXPECT_EQ(run(sender).reports, 0);
+}
+
+// A day left open (b@ refused), then 12 hours, then a day again: every row reaches each
+// destination once. Row 4 lies inside the day's later range but an earlier half-day claim holds
+// it: the lowest claim covering a row owns it.
+TEST_P(ReportClaimTest, IntervalChangesWithAnOpenClaimReportEachRowOnce) {
+  append(1, 2);
+  ASSERT_TRUE(store_->append(row_at(kDay1 + 50'000, 3)).ok());
+  CapturingSender sender;
+  sender.refuse_b = true;
+  const auto first = run(sender);
+  EXPECT_EQ(first.failures, 1) << ::testing::PrintToString(first.lines);
+  sender.refuse_b = false;
+  ASSERT_TRUE(store_->append(row_at(kDay1 + 100, 4)).ok());
+  options_.query.interval_seconds = 43'200;
+  const auto halves = run(sender);
+  EXPECT_EQ(halves.failures, 0) << ::testing::PrintToString(halves.lines);
+  ASSERT_TRUE(store_->append(row_at(kDay1 + 200, 5)).ok());
+  options_.query.interval_seconds = 86'400;
+  const auto daily = run(sender);
+  EXPECT_EQ(daily.failures, 0) << ::testing::PrintToString(daily.lines);
+  EXPECT_EQ(run(sender).reports, 0);
+  const std::map<std::string, std::int64_t> expected{{"a@example.com", 5}, {"b@example.com", 5}};
+  EXPECT_EQ(messages_per_destination(sender.sent), expected)
+      << ::testing::PrintToString(halves.lines) << ::testing::PrintToString(daily.lines);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ReportClaimTest, ::testing::Values("sqlite", "postgresql"),
