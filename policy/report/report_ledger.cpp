@@ -348,7 +348,8 @@ Result<std::vector<MarkedGroup>> read_rows(SqlConnection& connection, const Repo
     for (std::int64_t value : {entry.begin, entry.end, entry.id_low, entry.id_high, entry.claim})
       owner_params.emplace_back(value);
   }
-  owner = owner_params.empty() ? "0" : owner + " ELSE 0 END";
+  // BIGINT: PostgreSQL would type the CASE after its ELSE, int4, and the claims with it.
+  owner = owner_params.empty() ? "0" : owner + " ELSE CAST(0 AS BIGINT) END";
   // The rows this slot reports: those its open claims own, and in a dry run those nobody owns.
   std::string owned = " WHERE owner IN (";
   for (std::size_t i = 0; i < open_claims.size(); ++i) owned += i == 0 ? "?" : ", ?";
@@ -406,28 +407,42 @@ Status close(SqlConnection& connection, const ReportSlot& slot, std::int64_t las
   return closed;
 }
 
-// Rows under a closed claim, or under an open one whose report for their policy was marked;
-// DISTINCT because after a change of the report interval two ranges can cover one row.
+// Rows whose owning claim (the lowest covering it, read_rows) is closed, or open with the report
+// for their policy marked. Only after a change of the report interval can two ranges cover one
+// row; the owner test, a lookup per row, is made only then.
 Result<PruneCount> count_before(SqlConnection& connection, std::int64_t before) {
   auto all = single_integer(connection, "SELECT COUNT(*) FROM records WHERE time < ?", {before});
   auto earlier =
       all ? single_integer(connection,
                            "SELECT COUNT(*) FROM records WHERE time < ? AND reported = 1", {before})
           : all;
-  auto later =
-      earlier
-          ? single_integer(
-                connection,
-                "SELECT COUNT(DISTINCT r.id) FROM report_ledger l JOIN records r"
-                " ON r.reported = 0 AND r.policy_domain = l.policy_domain"
-                " AND r.time >= l.slot_begin AND r.time < l.slot_end AND r.id > l.id_low"
-                " AND r.id <= l.id_high"
-                " LEFT JOIN report_marks m ON m.claim = COALESCE(r.claim, l.claim)"
-                " AND m.policy_domain = l.policy_domain AND m.slot_begin = l.slot_begin"
-                " AND m.slot_end = l.slot_end AND m.policy_key = r.policy_key"
-                " WHERE l.slot_begin < ? AND r.time < ? AND (l.done = 1 OR m.claim IS NOT NULL)",
-                {before, before})
-          : earlier;
+  auto mixed =
+      earlier ? single_integer(connection,
+                               "SELECT COUNT(*) FROM report_ledger a JOIN report_ledger b"
+                               " ON a.policy_domain = b.policy_domain AND a.slot_begin < b.slot_end"
+                               " AND b.slot_begin < a.slot_end AND (a.slot_begin <> b.slot_begin"
+                               " OR a.slot_end <> b.slot_end) WHERE a.slot_begin < ?",
+                               {before})
+              : earlier;
+  if (!mixed) return Error{mixed.error()};
+  const std::string owner_only =
+      *mixed == 0 ? ""
+                  : " AND NOT EXISTS (SELECT 1 FROM report_ledger o WHERE"
+                    " o.policy_domain = l.policy_domain AND o.claim < l.claim"
+                    " AND r.time >= o.slot_begin AND r.time < o.slot_end AND r.id > o.id_low"
+                    " AND r.id <= o.id_high)";
+  auto later = single_integer(
+      connection,
+      "SELECT COUNT(*) FROM report_ledger l JOIN records r"
+      " ON r.reported = 0 AND r.policy_domain = l.policy_domain"
+      " AND r.time >= l.slot_begin AND r.time < l.slot_end AND r.id > l.id_low"
+      " AND r.id <= l.id_high"
+      " LEFT JOIN report_marks m ON m.claim = COALESCE(r.claim, l.claim)"
+      " AND m.policy_domain = l.policy_domain AND m.slot_begin = l.slot_begin"
+      " AND m.slot_end = l.slot_end AND m.policy_key = r.policy_key"
+      " WHERE l.slot_begin < ? AND r.time < ? AND (l.done = 1 OR m.claim IS NOT NULL)" +
+          owner_only,
+      {before, before});
   if (!later) return Error{later.error()};
   PruneCount count;
   count.reported = *earlier + *later;

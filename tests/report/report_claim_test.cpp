@@ -450,6 +450,27 @@ TEST_P(ReportClaimTest, IntervalChangesWithAnOpenClaimReportEachRowOnce) {
       << ::testing::PrintToString(halves.lines) << ::testing::PrintToString(daily.lines);
 }
 
+// Pruning counts a row as reported only when the claim that owns it (the lowest covering it)
+// went out: here rows 1-3 stay under the day's open claim (b@ refuses), while a later 12-hour
+// claim, closed, also covers rows 1 and 2; only row 4 was reported.
+TEST_P(ReportClaimTest, PruningCountsRowsByTheClaimThatOwnsThem) {
+  append(1, 2);
+  ASSERT_TRUE(store_->append(row_at(kDay1 + 50'000, 3)).ok());
+  CapturingSender sender;
+  sender.refuse_b = true;
+  EXPECT_EQ(run(sender).failures, 1);
+  auto only_a = row_at(kDay1 + 100, 4);
+  only_a.policy.rua = "mailto:a@example.com";
+  ASSERT_TRUE(store_->append(only_a).ok());
+  options_.query.interval_seconds = 43'200;
+  const auto halves = run(sender);
+  EXPECT_EQ(halves.failures, 1) << ::testing::PrintToString(halves.lines);  // the day's, again
+  auto pruned = store_->prune(kDay1 + 86'400);
+  ASSERT_TRUE(pruned.ok()) << pruned.error();
+  EXPECT_EQ(pruned->reported, 1);
+  EXPECT_EQ(pruned->unreported, 3);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, ReportClaimTest, ::testing::Values("sqlite", "postgresql"),
                          [](const auto& param_info) { return param_info.param; });
 
