@@ -5,8 +5,6 @@
 // either side.
 #include <libpq-fe.h>
 
-#include <charconv>
-
 #include "common/c_handle.h"
 #include "report/sql_connection.h"
 
@@ -67,12 +65,7 @@ class PgRowView final : public SqlRowView {
     const int c = static_cast<int>(index);
     return {PQgetvalue(result_, row_, c), static_cast<std::size_t>(PQgetlength(result_, row_, c))};
   }
-  std::int64_t integer(std::size_t index) const override {
-    const std::string_view text = column(index);
-    std::int64_t value = 0;
-    std::from_chars(text.data(), text.data() + text.size(), value);
-    return value;
-  }
+  std::int64_t integer(std::size_t index) const override { return integer_text(column(index)); }
 
  private:
   const PGresult* result_;

@@ -2,7 +2,6 @@
 #include "report/report_ledger.h"
 
 #include <algorithm>
-#include <charconv>
 #include <chrono>
 #include <map>
 #include <thread>
@@ -14,19 +13,13 @@ namespace authmilter::report::ledger {
 
 namespace {
 
-std::int64_t to_integer(const std::string& text) {
-  std::int64_t value = 0;
-  std::from_chars(text.data(), text.data() + text.size(), value);
-  return value;
-}
-
 Result<std::int64_t> single_integer(SqlConnection& connection, std::string_view sql,
                                     const std::vector<SqlValue>& params) {
   auto found = connection.query(sql, params);
   if (!found) return Error{found.error()};
   if (found->size() != 1 || found->front().empty())
     return Error{"store: " + std::string(sql.substr(0, 40)) + ": expected one value"};
-  return to_integer(found->front().front());
+  return integer_text(found->front().front());
 }
 
 // Only whole intervals that have ended: a report never covers a day still receiving mail.
@@ -67,8 +60,8 @@ Status add_candidates(SqlConnection& connection, const std::string& head, const 
   if (!found) return Error{found.error()};
   for (const auto& row : *found) {
     if (row.size() != 3) return Error{"store: unexpected column count"};
-    auto& max_id = out[{row[0], to_integer(row[1])}];
-    max_id = std::max(max_id, to_integer(row[2]));
+    auto& max_id = out[{row[0], integer_text(row[1])}];
+    max_id = std::max(max_id, integer_text(row[2]));
   }
   return Ok{};
 }
@@ -88,8 +81,8 @@ Result<Candidates> discover(SqlConnection& connection, const SlotQuery& query, s
   auto scan = connection.query("SELECT scanned_id, scanned_until FROM report_scan", {});
   if (!scan) return Error{scan.error()};
   if (scan->size() != 1 || scan->front().size() != 2) return Error{"store: report_scan has no row"};
-  const std::int64_t scanned_id = to_integer(scan->front()[0]);
-  const std::int64_t scanned_until = to_integer(scan->front()[1]);
+  const std::int64_t scanned_id = integer_text(scan->front()[0]);
+  const std::int64_t scanned_until = integer_text(scan->front()[1]);
   const std::int64_t since = first_slot_begin(query);
   Candidates found;
   Status read = Ok{};
@@ -146,7 +139,7 @@ Result<std::vector<ReportSlot>> open_slots(SqlConnection& connection, const Slot
   std::vector<ReportSlot> slots;
   for (const auto& row : *found) {
     if (row.size() != 3) return Error{"store: unexpected column count"};
-    slots.push_back({row[0], to_integer(row[1]), to_integer(row[2])});
+    slots.push_back({row[0], integer_text(row[1]), integer_text(row[2])});
   }
   return slots;
 }
@@ -304,12 +297,12 @@ Result<std::vector<LedgerEntry>> overlapping_entries(SqlConnection& connection,
   std::vector<LedgerEntry> entries;
   for (const auto& row : *found) {
     if (row.size() != 6) return Error{"store: unexpected column count"};
-    LedgerEntry entry{.claim = to_integer(row[0]),
-                      .begin = to_integer(row[1]),
-                      .end = to_integer(row[2]),
-                      .id_low = to_integer(row[3]),
-                      .id_high = to_integer(row[4]),
-                      .done = to_integer(row[5]) != 0};
+    LedgerEntry entry{.claim = integer_text(row[0]),
+                      .begin = integer_text(row[1]),
+                      .end = integer_text(row[2]),
+                      .id_low = integer_text(row[3]),
+                      .id_high = integer_text(row[4]),
+                      .done = integer_text(row[5]) != 0};
     entry.own = entry.begin == slot.begin && entry.end == slot.end;
     entries.push_back(entry);
   }
@@ -378,7 +371,7 @@ Result<std::vector<MarkedGroup>> read_rows(SqlConnection& connection, const Repo
   if (!marks) return Error{marks.error()};
   for (const auto& row : *marks) {
     if (row.size() != 2) return Error{"store: unexpected column count"};
-    marked.push_back({to_integer(row[0]), row[1]});
+    marked.push_back({integer_text(row[0]), row[1]});
   }
   return marked;
 }

@@ -11,6 +11,7 @@
 //   open_sqlite_read_only(path)         - read-only, for reading the live store.
 #pragma once
 
+#include <charconv>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -27,6 +28,13 @@ using SqlValue = std::variant<std::int64_t, std::string>;
 using SqlRow = std::vector<std::string>;
 
 enum class SqlDialect { sqlite, postgresql };
+
+// integer_text - an integer column read as text by query() (NULL's "" and non-numbers read as 0).
+inline std::int64_t integer_text(std::string_view text) {
+  std::int64_t value = 0;
+  std::from_chars(text.data(), text.data() + text.size(), value);
+  return value;
+}
 
 // One row of a streamed query; its texts are valid only during the visit (NULL reads as "").
 class SqlRowView {

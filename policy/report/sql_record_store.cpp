@@ -2,7 +2,6 @@
 #include "report/sql_record_store.h"
 
 #include <algorithm>
-#include <charconv>
 #include <iterator>
 
 #include "report/record_codec.h"
@@ -37,16 +36,6 @@ std::string records_insert_sql(std::size_t rows) {
   }
   return sql;
 }
-
-namespace {
-
-std::int64_t to_integer(const std::string& text) {
-  std::int64_t value = 0;
-  std::from_chars(text.data(), text.data() + text.size(), value);
-  return value;
-}
-
-}  // namespace
 
 std::vector<SqlValue> record_insert_values(const ReportRecord& r) {
   const auto& p = r.policy;
@@ -255,7 +244,7 @@ Result<std::int64_t> SqlRecordStore::expire_failures(std::int64_t before) {
   auto counted =
       connection_->query("SELECT COUNT(*) FROM failures WHERE state = 0 AND time < ?", {before});
   if (!counted) return Error{counted.error()};
-  const std::int64_t count = counted->empty() ? 0 : to_integer(counted->front().front());
+  const std::int64_t count = counted->empty() ? 0 : integer_text(counted->front().front());
   if (count == 0) return count;
   if (auto closed = connection_->execute(
           "UPDATE failures SET state = 2 WHERE state = 0 AND time < ?", {before});
@@ -275,8 +264,8 @@ Result<std::vector<StoredFailure>> SqlRecordStore::pending_failures(std::int64_t
   std::vector<StoredFailure> failures;
   for (const auto& row : *found) {
     if (row.size() != 21) return Error{"store: unexpected column count"};
-    StoredFailure stored{.id = to_integer(row[0]),
-                         .time = to_integer(row[1]),
+    StoredFailure stored{.id = integer_text(row[0]),
+                         .time = integer_text(row[1]),
                          .policy_domain = row[2],
                          .psd = row[3],
                          .header_from = row[4],
@@ -297,7 +286,7 @@ Result<std::vector<StoredFailure>> SqlRecordStore::pending_failures(std::int64_t
     f.authentication_results = row[17];
     f.delivery_result = row[18];
     f.headers = row[19];
-    f.headers_cut = to_integer(row[20]) != 0;
+    f.headers_cut = integer_text(row[20]) != 0;
     failures.push_back(std::move(stored));
   }
   return failures;
@@ -330,7 +319,7 @@ Result<std::int64_t> SqlRecordStore::failures_sent_since(const std::string& dest
   std::lock_guard lock(connection_mutex_);
   auto counted = connection_->query(sql, {std::string(kFailureSent), since, destination});
   if (!counted) return Error{counted.error()};
-  return counted->empty() ? 0 : to_integer(counted->front().front());
+  return counted->empty() ? 0 : integer_text(counted->front().front());
 }
 
 Status SqlRecordStore::close_failure(std::int64_t id) {
